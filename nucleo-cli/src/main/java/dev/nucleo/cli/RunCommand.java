@@ -1,0 +1,68 @@
+package dev.nucleo.cli;
+
+import dev.nucleo.vmm.VmSpec;
+import dev.nucleo.vmm.guest.GuestCache;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code nucleo run}: boots a guest with its serial console on this terminal. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {
+            "Boot a RISC-V RV64GC guest with its serial console on stdin/stdout.",
+            "",
+            "With no --firmware and no --kernel, runs the default guest (Debian's riscv64 kernel,"
+                    + " OpenSBI and a busybox initramfs), fetching it into the cache first if needed.",
+            "With --firmware alone, runs the firmware bare-metal (no kernel).",
+            "With --kernel and no --firmware, boots the kernel through the cached OpenSBI fw_jump.bin."},
+        footerHeading = "%nConsole:%n",
+        footer = {
+            "On a terminal, every key goes to the guest (Ctrl-C included).",
+            "  Ctrl-A x         quit (exit status 130)",
+            "  Ctrl-A Ctrl-A    send one Ctrl-A to the guest",
+            "  Ctrl-A h         show this hint",
+            "When stdin is not a terminal, its bytes are passed to the guest as they come."},
+        exitCodeListHeading = "%nExit status:%n") // the list itself: ExitStatus.HELP_LIST, set in Main
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--firmware", paramLabel = "FILE",
+            description = "Firmware loaded at the base of RAM (default: the cached OpenSBI fw_jump.bin).")
+    Path firmware;
+
+    @Option(names = "--kernel", paramLabel = "FILE",
+            description = "Kernel Image loaded at RAM base + 2 MiB (default: the cached Debian kernel).")
+    Path kernel;
+
+    @Option(names = "--initrd", paramLabel = "FILE",
+            description = "Initial ramdisk (default with the default guest: its busybox initramfs).")
+    Path initrd;
+
+    @Option(names = "--cmdline", paramLabel = "STR",
+            description = "Kernel command line (default: \"" + VmSpec.DEFAULT_CMDLINE + "\").")
+    String cmdline;
+
+    @Option(names = "--memory", paramLabel = "SIZE", converter = SizeParser.class,
+            description = "Guest RAM, e.g. 256M, 1G, 512MiB or bytes (default: 256M).")
+    long memoryBytes = VmSpec.DEFAULT_MEMORY;
+
+    @Option(names = "--cpus", paramLabel = "N", description = "Number of harts (default: 1).")
+    int cpus = 1;
+
+    @Override
+    public Integer call() throws CliException {
+        DefaultGuest defaults = new CachedDefaultGuest(GuestCache.fromEnvironment(), System.err);
+        VmSpec spec = new SpecResolver(defaults).resolve(options());
+        // Unbuffered: the guest's output must show as soon as it is written.
+        FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
+        return new ConsoleSession(System.in, stdout, System.err).run(spec);
+    }
+
+    SpecResolver.GuestOptions options() {
+        return new SpecResolver.GuestOptions(Optional.ofNullable(firmware), Optional.ofNullable(kernel),
+                Optional.ofNullable(initrd), Optional.ofNullable(cmdline), memoryBytes, cpus);
+    }
+}

@@ -1,0 +1,597 @@
+package dev.nucleo.cpu;
+
+import static dev.nucleo.cpu.Decode.*;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One RISC-V RV64GC hart: registers, the interpreter loop, traps and interrupts.
+ *
+ * <p>Instructions are executed straight from their encoding: {@link Decode} extracts fields,
+ * {@link #execute} carries them out, compressed instructions are first expanded to their
+ * 32-bit form. Memory goes through the {@link Mmu}, CSRs through the {@link CsrFile}, F/D
+ * arithmetic through {@link Fpu}. A synchronous exception is a {@link Trap} thrown from
+ * wherever it arises; the loop catches it and enters the handler with the faulting pc.
+ *
+ * <p>Interrupt lines are raised by devices on other threads; the loop looks at them between
+ * blocks of instructions and whenever the hart's own state changes.
+ */
+public final class Hart {
+    private static final int BLOCK = 512;
+    private static final long WFI_MAX_SLEEP_NANOS = 10_000_000;
+
+    final long[] x = new long[32];
+    final long[] f = new long[32];
+    long pc;
+    long instret;
+    final Fpu fpu = new Fpu();
+    final CsrFile csr;
+    final Mmu mmu;
+    final TimeSource time;
+    private final FloatInstructions floats;
+
+    private final AtomicLong lines = new AtomicLong();
+    private volatile boolean stopRequested;
+    private volatile Thread runner;
+    private boolean blockInterrupted;
+    private boolean waitingForInterrupt;
+    private String crashReason;
+
+    public Hart(int hartId, MemorySegment ram, long ramBase, PhysicalBus bus, TimeSource time) {
+        this.csr = new CsrFile(this, hartId);
+        this.mmu = new Mmu(ram, ramBase, bus);
+        this.time = time;
+        this.floats = new FloatInstructions(this);
+        stateChanged();
+    }
+
+    // ---------------------------------------------------------------- control from the host
+
+    public void setPc(long pc) {
+        this.pc = pc;
+    }
+
+    public long pc() {
+        return pc;
+    }
+
+    public void setRegister(int index, long value) {
+        if (index != 0) {
+            x[index] = value;
+        }
+    }
+
+    public long register(int index) {
+        return x[index];
+    }
+
+    public int privilege() {
+        return csr.privilege;
+    }
+
+    public long instructionsRetired() {
+        return instret;
+    }
+
+    /** Drives an interrupt input (mip bit); thread-safe, wakes the hart from WFI. */
+    public void setInterruptLine(int mipBit, boolean level) {
+        long bit = 1L << mipBit;
+        long old = level ? lines.getAndUpdate(v -> v | bit) : lines.getAndUpdate(v -> v & ~bit);
+        if (level && (old & bit) == 0) {
+            Thread t = runner;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    /** Makes {@link #run} return soon; thread-safe. */
+    public void requestStop() {
+        stopRequested = true;
+        Thread t = runner;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** Why the hart gave up, when the guest can make no progress; null otherwise. */
+    public String crashReason() {
+        return crashReason;
+    }
+
+    /** Runs on the calling thread until {@link #requestStop} or until the guest locks up. */
+    public void run() {
+        runner = Thread.currentThread();
+        try {
+            while (!stopRequested && crashReason == null) {
+                takePendingInterrupt();
+                if (waitingForInterrupt) {
+                    sleepUntilInterrupt();
+                } else {
+                    runBlock();
+                }
+            }
+        } finally {
+            runner = null;
+        }
+    }
+
+    /** Executes up to n instructions (for tests and tools); returns how many retired. */
+    public long step(long n) {
+        long before = instret;
+        for (long i = 0; i < n && crashReason == null; i++) {
+            takePendingInterrupt();
+            if (waitingForInterrupt) {
+                break;
+            }
+            try {
+                executeOne();
+            } catch (Trap t) {
+                takeTrap(t.cause, t.tval, false);
+            }
+        }
+        return instret - before;
+    }
+
+    private void runBlock() {
+        blockInterrupted = false;
+        try {
+            for (int i = 0; i < BLOCK && !blockInterrupted; i++) {
+                executeOne();
+            }
+        } catch (Trap t) {
+            takeTrap(t.cause, t.tval, false);
+        }
+    }
+
+    private void sleepUntilInterrupt() {
+        if ((pendingInterrupts() & csr.mie) != 0) {
+            waitingForInterrupt = false;
+            return;
+        }
+        LockSupport.parkNanos(this, WFI_MAX_SLEEP_NANOS);
+    }
+
+    // ---------------------------------------------------------------- interrupts and traps
+
+    long pendingInterrupts() {
+        return csr.mipSoftware | lines.get();
+    }
+
+    private void takePendingInterrupt() {
+        long pending = pendingInterrupts() & csr.mie;
+        if (pending == 0) {
+            return;
+        }
+        waitingForInterrupt = false;        // any pending-and-enabled interrupt ends WFI
+        int privilege = csr.privilege;
+        long machine = pending & ~csr.mideleg;
+        boolean machineEnabled = privilege < Mmu.PRIV_M || (csr.mstatus & Csr.MIE_BIT) != 0;
+        if (machine != 0 && machineEnabled) {
+            takeTrap(highestPriority(machine), 0, true);
+            return;
+        }
+        long supervisor = pending & csr.mideleg;
+        boolean supervisorEnabled = privilege < Mmu.PRIV_S
+                || (privilege == Mmu.PRIV_S && (csr.mstatus & Csr.SIE_BIT) != 0);
+        if (supervisor != 0 && supervisorEnabled) {
+            takeTrap(highestPriority(supervisor), 0, true);
+        }
+    }
+
+    private static final int[] INTERRUPT_PRIORITY = {
+        Interrupts.MEIP, Interrupts.MSIP, Interrupts.MTIP, Interrupts.SEIP, Interrupts.SSIP, Interrupts.STIP
+    };
+
+    private static int highestPriority(long pending) {
+        for (int bit : INTERRUPT_PRIORITY) {
+            if ((pending & (1L << bit)) != 0) {
+                return bit;
+            }
+        }
+        return Long.numberOfTrailingZeros(pending);
+    }
+
+    private void takeTrap(int cause, long tval, boolean interrupt) {
+        int from = csr.privilege;
+        long delegation = interrupt ? csr.mideleg : csr.medeleg;
+        boolean toSupervisor = from <= Mmu.PRIV_S && ((delegation >>> cause) & 1) != 0;
+        long causeValue = interrupt ? (1L << 63) | cause : cause;
+        long faultingPc = pc;
+        long status = csr.mstatus;
+        if (toSupervisor) {
+            csr.scause = causeValue;
+            csr.sepc = pc;
+            csr.stval = tval;
+            status = (status & ~Csr.SPP_BIT) | (from == Mmu.PRIV_S ? Csr.SPP_BIT : 0);
+            status = (status & ~Csr.SPIE_BIT) | ((status & Csr.SIE_BIT) != 0 ? Csr.SPIE_BIT : 0);
+            status &= ~Csr.SIE_BIT;
+            csr.privilege = Mmu.PRIV_S;
+            pc = vector(csr.stvec, cause, interrupt);
+        } else {
+            csr.mcause = causeValue;
+            csr.mepc = pc;
+            csr.mtval = tval;
+            status = (status & ~Csr.MPP_MASK) | ((long) from << Csr.MPP_SHIFT);
+            status = (status & ~Csr.MPIE_BIT) | ((status & Csr.MIE_BIT) != 0 ? Csr.MPIE_BIT : 0);
+            status &= ~Csr.MIE_BIT;
+            csr.privilege = Mmu.PRIV_M;
+            pc = vector(csr.mtvec, cause, interrupt);
+        }
+        csr.mstatus = status;
+        stateChanged();
+        boolean fetchFault = !interrupt
+                && (cause == Trap.INSTRUCTION_ACCESS_FAULT || cause == Trap.INSTRUCTION_PAGE_FAULT);
+        if (fetchFault && pc == faultingPc && from == csr.privilege) {
+            // The handler is exactly where fetching just failed: the hart would trap forever.
+            crashReason = String.format("instruction fetch fault at 0x%x, and the trap handler there cannot "
+                    + "be fetched either (%s-mode, %s = 0x%x)", faultingPc, from == Mmu.PRIV_M ? "M" : "S",
+                    toSupervisor ? "stvec" : "mtvec", toSupervisor ? csr.stvec : csr.mtvec);
+        }
+    }
+
+    private static long vector(long tvec, int cause, boolean interrupt) {
+        long base = tvec & ~3L;
+        return interrupt && (tvec & 3) == 1 ? base + 4L * cause : base;
+    }
+
+    /** Privilege, mstatus, satp or interrupt enables changed: refresh the MMU, re-check interrupts. */
+    void stateChanged() {
+        long status = csr.mstatus;
+        int privilege = csr.privilege;
+        int dataPrivilege = privilege == Mmu.PRIV_M && (status & Csr.MPRV_BIT) != 0
+                ? (int) ((status & Csr.MPP_MASK) >>> Csr.MPP_SHIFT) : privilege;
+        mmu.configure(csr.satp, privilege, dataPrivilege, (status & Csr.SUM_BIT) != 0,
+                (status & Csr.MXR_BIT) != 0);
+        blockInterrupted = true;
+    }
+
+    // ---------------------------------------------------------------- the interpreter
+
+    private void executeOne() {
+        int parcel = mmu.fetch(pc);
+        if ((parcel & 3) == 3) {
+            execute(parcel, parcel, 4);
+        } else {
+            int half = parcel & 0xffff;
+            int expanded = CompressedExpander.expand(half);
+            if (expanded == 0) {
+                throw Trap.illegal(half);
+            }
+            execute(expanded, half, 2);
+        }
+        instret++;
+    }
+
+    /** Executes one instruction; raw is its original encoding (16 bits if compressed) for traps. */
+    private void execute(int inst, int raw, int length) {
+        long[] x = this.x;
+        long next = pc + length;
+        int rd = rd(inst);
+        switch (opcode(inst)) {
+            case 0x37 -> setX(rd, immU(inst));                                   // lui
+            case 0x17 -> setX(rd, pc + immU(inst));                              // auipc
+            case 0x6f -> {                                                       // jal
+                setX(rd, next);
+                next = pc + immJ(inst);
+            }
+            case 0x67 -> {                                                       // jalr
+                if (funct3(inst) != 0) {
+                    throw Trap.illegal(raw);
+                }
+                long target = (x[rs1(inst)] + immI(inst)) & ~1L;
+                setX(rd, next);
+                next = target;
+            }
+            case 0x63 -> {
+                if (branchTaken(inst, raw)) {
+                    next = pc + immB(inst);
+                }
+            }
+            case 0x03 -> setX(rd, load(inst, raw, x[rs1(inst)] + immI(inst)));
+            case 0x23 -> store(inst, raw, x[rs1(inst)] + immS(inst), x[rs2(inst)]);
+            case 0x13 -> setX(rd, opImm(inst, raw, x[rs1(inst)]));
+            case 0x1b -> setX(rd, opImm32(inst, raw, x[rs1(inst)]));
+            case 0x33 -> setX(rd, op(inst, raw, x[rs1(inst)], x[rs2(inst)]));
+            case 0x3b -> setX(rd, op32(inst, raw, x[rs1(inst)], x[rs2(inst)]));
+            case 0x0f -> {
+                // fence and fence.i: one hart sees its own stores in order, and nothing caches code
+                if (funct3(inst) > 1) {
+                    throw Trap.illegal(raw);
+                }
+            }
+            case 0x2f -> setX(rd, atomic(inst, raw));
+            case 0x73 -> next = system(inst, raw, next);
+            case 0x07, 0x27, 0x43, 0x47, 0x4b, 0x4f, 0x53 -> floats.execute(inst, raw);
+            default -> throw Trap.illegal(raw);
+        }
+        pc = next;
+    }
+
+    private void setX(int rd, long value) {
+        if (rd != 0) {
+            x[rd] = value;
+        }
+    }
+
+    private boolean branchTaken(int inst, int raw) {
+        long a = x[rs1(inst)];
+        long b = x[rs2(inst)];
+        return switch (funct3(inst)) {
+            case 0 -> a == b;
+            case 1 -> a != b;
+            case 4 -> a < b;
+            case 5 -> a >= b;
+            case 6 -> Long.compareUnsigned(a, b) < 0;
+            case 7 -> Long.compareUnsigned(a, b) >= 0;
+            default -> throw Trap.illegal(raw);
+        };
+    }
+
+    private long load(int inst, int raw, long address) {
+        return switch (funct3(inst)) {
+            case 0 -> mmu.load8(address);
+            case 1 -> mmu.load16(address);
+            case 2 -> mmu.load32(address);
+            case 3 -> mmu.load64(address);
+            case 4 -> mmu.load8(address) & 0xffL;
+            case 5 -> mmu.load16(address) & 0xffffL;
+            case 6 -> mmu.load32(address) & 0xffff_ffffL;
+            default -> throw Trap.illegal(raw);
+        };
+    }
+
+    private void store(int inst, int raw, long address, long value) {
+        switch (funct3(inst)) {
+            case 0 -> mmu.store8(address, value);
+            case 1 -> mmu.store16(address, value);
+            case 2 -> mmu.store32(address, value);
+            case 3 -> mmu.store64(address, value);
+            default -> throw Trap.illegal(raw);
+        }
+    }
+
+    private static long opImm(int inst, int raw, long a) {
+        long imm = immI(inst);
+        return switch (funct3(inst)) {
+            case 0 -> a + imm;
+            case 1 -> {
+                if ((inst >>> 26) != 0) {
+                    throw Trap.illegal(raw);
+                }
+                yield a << (imm & 63);
+            }
+            case 2 -> a < imm ? 1 : 0;
+            case 3 -> Long.compareUnsigned(a, imm) < 0 ? 1 : 0;
+            case 4 -> a ^ imm;
+            case 5 -> switch (inst >>> 26) {
+                case 0x00 -> a >>> (imm & 63);
+                case 0x10 -> a >> (imm & 63);
+                default -> throw Trap.illegal(raw);
+            };
+            case 6 -> a | imm;
+            default -> a & imm;
+        };
+    }
+
+    private static long opImm32(int inst, int raw, long a) {
+        int shamt = rs2(inst);
+        int value = (int) a;
+        return switch (funct3(inst)) {
+            case 0 -> (int) (a + immI(inst));
+            case 1 -> {
+                if (funct7(inst) != 0) {
+                    throw Trap.illegal(raw);
+                }
+                yield value << shamt;
+            }
+            case 5 -> switch (funct7(inst)) {
+                case 0x00 -> value >>> shamt;
+                case 0x20 -> value >> shamt;
+                default -> throw Trap.illegal(raw);
+            };
+            default -> throw Trap.illegal(raw);
+        };
+    }
+
+    private static long op(int inst, int raw, long a, long b) {
+        int funct7 = funct7(inst);
+        int funct3 = funct3(inst);
+        if (funct7 == 0x01) {
+            return multiplyDivide(funct3, a, b);
+        }
+        if (funct7 == 0x20) {
+            return switch (funct3) {
+                case 0 -> a - b;
+                case 5 -> a >> (b & 63);
+                default -> throw Trap.illegal(raw);
+            };
+        }
+        if (funct7 != 0) {
+            throw Trap.illegal(raw);
+        }
+        return switch (funct3) {
+            case 0 -> a + b;
+            case 1 -> a << (b & 63);
+            case 2 -> a < b ? 1 : 0;
+            case 3 -> Long.compareUnsigned(a, b) < 0 ? 1 : 0;
+            case 4 -> a ^ b;
+            case 5 -> a >>> (b & 63);
+            case 6 -> a | b;
+            default -> a & b;
+        };
+    }
+
+    private static long multiplyDivide(int funct3, long a, long b) {
+        return switch (funct3) {
+            case 0 -> a * b;
+            case 1 -> Math.multiplyHigh(a, b);
+            case 2 -> Math.multiplyHigh(a, b) + (b < 0 ? a : 0);          // mulhsu: b unsigned
+            case 3 -> Math.unsignedMultiplyHigh(a, b);
+            case 4 -> b == 0 ? -1 : a / b;                                 // MIN / -1 == MIN in Java too
+            case 5 -> b == 0 ? -1 : Long.divideUnsigned(a, b);
+            case 6 -> b == 0 ? a : a % b;
+            default -> b == 0 ? a : Long.remainderUnsigned(a, b);
+        };
+    }
+
+    private static long op32(int inst, int raw, long a, long b) {
+        int funct7 = funct7(inst);
+        int funct3 = funct3(inst);
+        int x = (int) a;
+        int y = (int) b;
+        if (funct7 == 0x01) {
+            return switch (funct3) {
+                case 0 -> x * y;
+                case 4 -> y == 0 ? -1 : x / y;
+                case 5 -> y == 0 ? -1 : Integer.divideUnsigned(x, y);
+                case 6 -> y == 0 ? x : x % y;
+                case 7 -> y == 0 ? x : Integer.remainderUnsigned(x, y);
+                default -> throw Trap.illegal(raw);
+            };
+        }
+        if (funct7 == 0x20) {
+            return switch (funct3) {
+                case 0 -> x - y;
+                case 5 -> x >> (y & 31);
+                default -> throw Trap.illegal(raw);
+            };
+        }
+        if (funct7 != 0) {
+            throw Trap.illegal(raw);
+        }
+        return switch (funct3) {
+            case 0 -> x + y;
+            case 1 -> x << (y & 31);
+            case 5 -> x >>> (y & 31);
+            default -> throw Trap.illegal(raw);
+        };
+    }
+
+    private long atomic(int inst, int raw) {
+        int size = switch (funct3(inst)) {
+            case 2 -> 4;
+            case 3 -> 8;
+            default -> throw Trap.illegal(raw);
+        };
+        long address = x[rs1(inst)];
+        long value = x[rs2(inst)];
+        int funct5 = inst >>> 27;
+        return switch (funct5) {
+            case 0x02 -> {
+                if (rs2(inst) != 0) {
+                    throw Trap.illegal(raw);
+                }
+                yield mmu.loadReserved(address, size);
+            }
+            case 0x03 -> mmu.storeConditional(address, size, value);
+            case 0x00, 0x01, 0x04, 0x08, 0x0c, 0x10, 0x14, 0x18, 0x1c -> mmu.amo(address, size, funct5, value);
+            default -> throw Trap.illegal(raw);
+        };
+    }
+
+    // ---------------------------------------------------------------- SYSTEM
+
+    private long system(int inst, int raw, long next) {
+        int funct3 = funct3(inst);
+        if (funct3 == 0) {
+            return privileged(inst, raw, next);
+        }
+        if (funct3 == 4) {
+            throw Trap.illegal(raw);
+        }
+        int number = inst >>> 20;
+        int source = rs1(inst);
+        int rd = rd(inst);
+        long operand = funct3 >= 5 ? source : x[source];
+        long old;
+        switch (funct3 & 3) {
+            case 1 -> {                                                   // csrrw, csrrwi
+                old = rd != 0 ? csr.read(number, raw) : 0;
+                csr.write(number, operand, raw);
+            }
+            case 2 -> {                                                   // csrrs, csrrsi
+                old = csr.read(number, raw);
+                if (source != 0) {
+                    csr.write(number, old | operand, raw);
+                }
+            }
+            default -> {                                                  // csrrc, csrrci
+                old = csr.read(number, raw);
+                if (source != 0) {
+                    csr.write(number, old & ~operand, raw);
+                }
+            }
+        }
+        setX(rd, old);
+        return next;
+    }
+
+    private long privileged(int inst, int raw, long next) {
+        int privilege = csr.privilege;
+        if (funct7(inst) == 0x09 && rd(inst) == 0) {                     // sfence.vma
+            if (privilege == Mmu.PRIV_U || (privilege == Mmu.PRIV_S && (csr.mstatus & Csr.TVM_BIT) != 0)) {
+                throw Trap.illegal(raw);
+            }
+            mmu.flush();
+            return next;
+        }
+        switch (inst) {
+            case 0x00000073 -> throw new Trap(Trap.ECALL_FROM_U + privilege, 0);
+            case 0x00100073 -> throw new Trap(Trap.BREAKPOINT, pc);
+            case 0x30200073 -> {
+                if (privilege != Mmu.PRIV_M) {
+                    throw Trap.illegal(raw);
+                }
+                return returnFromMachine();
+            }
+            case 0x10200073 -> {
+                if (privilege == Mmu.PRIV_U
+                        || (privilege == Mmu.PRIV_S && (csr.mstatus & Csr.TSR_BIT) != 0)) {
+                    throw Trap.illegal(raw);
+                }
+                return returnFromSupervisor();
+            }
+            case 0x10500073 -> {
+                if (privilege == Mmu.PRIV_U
+                        || (privilege == Mmu.PRIV_S && (csr.mstatus & Csr.TW_BIT) != 0)) {
+                    throw Trap.illegal(raw);
+                }
+                waitingForInterrupt = true;
+                blockInterrupted = true;
+                return next;
+            }
+            default -> throw Trap.illegal(raw);
+        }
+    }
+
+    private long returnFromMachine() {
+        long status = csr.mstatus;
+        int target = (int) ((status & Csr.MPP_MASK) >>> Csr.MPP_SHIFT);
+        status = (status & ~Csr.MIE_BIT) | ((status & Csr.MPIE_BIT) != 0 ? Csr.MIE_BIT : 0);
+        status |= Csr.MPIE_BIT;
+        status &= ~Csr.MPP_MASK;
+        if (target != Mmu.PRIV_M) {
+            status &= ~Csr.MPRV_BIT;
+        }
+        csr.mstatus = status;
+        csr.privilege = target;
+        stateChanged();
+        return csr.mepc;
+    }
+
+    private long returnFromSupervisor() {
+        long status = csr.mstatus;
+        int target = (status & Csr.SPP_BIT) != 0 ? Mmu.PRIV_S : Mmu.PRIV_U;
+        status = (status & ~Csr.SIE_BIT) | ((status & Csr.SPIE_BIT) != 0 ? Csr.SIE_BIT : 0);
+        status |= Csr.SPIE_BIT;
+        status &= ~Csr.SPP_BIT;
+        status &= ~Csr.MPRV_BIT;
+        csr.mstatus = status;
+        csr.privilege = target;
+        stateChanged();
+        return csr.sepc;
+    }
+}

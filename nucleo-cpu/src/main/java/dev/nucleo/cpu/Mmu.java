@@ -1,0 +1,481 @@
+package dev.nucleo.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * One hart's view of memory: Sv39/Sv48 translation with a software TLB, then RAM (direct,
+ * through a MemorySegment) or MMIO (through the board's {@link PhysicalBus}).
+ *
+ * <p>The TLB is direct-mapped and holds one 4 KiB page per entry (superpages are cached page by
+ * page) together with the PTE's flag byte. A hit is checked against a precomputed permission
+ * table for the current privilege, SUM and MXR, so changing privilege costs no flush. Entries
+ * are inserted with A set; the permission tables only allow a store when D is set too, so the
+ * first store to a clean page takes the slow path, which sets D in the guest's page table.
+ */
+final class Mmu {
+    static final int PERM_READ = 1;
+    static final int PERM_WRITE = 2;
+    static final int PERM_EXEC = 4;
+
+    // PTE flag bits.
+    static final int PTE_V = 1;
+    static final int PTE_R = 2;
+    static final int PTE_W = 4;
+    static final int PTE_X = 8;
+    static final int PTE_U = 16;
+    static final int PTE_A = 64;
+    static final int PTE_D = 128;
+
+    static final int PRIV_U = 0;
+    static final int PRIV_S = 1;
+    static final int PRIV_M = 3;
+
+    private static final long PPN_MASK = (1L << 44) - 1;
+    private static final int TLB_BITS = 10;
+    private static final int TLB_MASK = (1 << TLB_BITS) - 1;
+
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
+    static final VarHandle ATOMIC_LONG = ValueLayout.JAVA_LONG.varHandle();
+    static final VarHandle ATOMIC_INT = ValueLayout.JAVA_INT.varHandle();
+
+    /** PERMISSIONS[privilege * 4 + sum * 2 + mxr][pte flag byte] = allowed PERM_* bits. */
+    private static final byte[][] PERMISSIONS = buildPermissionTables();
+
+    private final MemorySegment ram;
+    private final long ramBase;
+    private final long ramSize;
+    private final PhysicalBus bus;
+
+    // Translation state, pushed by the hart whenever satp, privilege or mstatus change.
+    private int levels;             // 0 = bare, 3 = Sv39, 4 = Sv48
+    private long rootTable;         // physical address of the root page table
+    private boolean translateData;
+    private boolean translateFetch;
+    private byte[] dataPermissions = PERMISSIONS[0];
+    private byte[] fetchPermissions = PERMISSIONS[0];
+    private int dataPrivilege;
+    private int fetchPrivilege;
+    private boolean sum;
+    private boolean mxr;
+
+    private final long[] tlbTag = new long[1 << TLB_BITS];
+    private final long[] tlbPage = new long[1 << TLB_BITS];
+    private final byte[] tlbFlags = new byte[1 << TLB_BITS];
+
+    // The page instructions currently come from: virtual page number and its offset in RAM.
+    private long fetchVpn = -1;
+    private long fetchRamPage;
+
+    // LR/SC reservation: physical address and the value LR saw (SC succeeds by compare-and-swap).
+    private long reservation = -1;
+    private long reservedValue;
+
+    Mmu(MemorySegment ram, long ramBase, PhysicalBus bus) {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new IllegalStateException("Nucleo needs a little-endian host");
+        }
+        this.ram = ram;
+        this.ramBase = ramBase;
+        this.ramSize = ram.byteSize();
+        this.bus = bus;
+        flush();
+    }
+
+    // ---------------------------------------------------------------- state from the hart
+
+    /** Applies a new satp, privilege, effective data privilege (MPRV), SUM and MXR. */
+    void configure(long satp, int privilege, int dataPrivilege, boolean sum, boolean mxr) {
+        int mode = (int) (satp >>> 60);
+        int newLevels = mode == 8 ? 3 : mode == 9 ? 4 : 0;
+        long newRoot = (satp & PPN_MASK) << 12;
+        if (newLevels != levels || newRoot != rootTable) {
+            levels = newLevels;
+            rootTable = newRoot;
+            flush();
+        }
+        this.dataPrivilege = dataPrivilege;
+        this.fetchPrivilege = privilege;
+        this.sum = sum;
+        this.mxr = mxr;
+        translateData = levels != 0 && dataPrivilege != PRIV_M;
+        translateFetch = levels != 0 && privilege != PRIV_M;
+        dataPermissions = permissionTable(dataPrivilege, sum, mxr);
+        fetchPermissions = permissionTable(privilege, false, false);
+        fetchVpn = -1;
+    }
+
+    /** sfence.vma and satp writes: forget every cached translation. */
+    void flush() {
+        Arrays.fill(tlbTag, -1L);
+        fetchVpn = -1;
+    }
+
+    // ---------------------------------------------------------------- instruction fetch
+
+    /**
+     * Fetches the instruction at pc: a 16-bit parcel if compressed, else 32 bits. The
+     * second half of a 32-bit instruction may lie on the next page and fault on its own.
+     */
+    int fetch(long pc) {
+        long vpn = pc >>> 12;
+        int offset = (int) pc & 0xfff;
+        if (vpn == fetchVpn && offset != 0xffe) {
+            return ram.get(INT, fetchRamPage + offset);
+        }
+        long low = fetchParcel(pc);
+        if ((low & 3) != 3) {
+            return (int) low;
+        }
+        if (offset != 0xffe) {
+            return ram.get(INT, fetchRamPage + offset);
+        }
+        return (int) (low | fetchParcel(pc + 2) << 16);
+    }
+
+    private long fetchParcel(long va) {
+        long pa = translateFetch ? translate(va, Access.FETCH) : va;
+        long ramOffset = pa - ramBase;
+        if (ramOffset < 0 || ramOffset >= ramSize) {
+            throw new Trap(Trap.INSTRUCTION_ACCESS_FAULT, va);
+        }
+        fetchVpn = va >>> 12;
+        fetchRamPage = ramOffset & ~0xfffL;
+        return ram.get(SHORT, ramOffset) & 0xffff;
+    }
+
+    // ---------------------------------------------------------------- loads and stores
+
+    long load64(long va) {
+        if (crossesPage(va, 8)) {
+            return loadBytes(va, 8);
+        }
+        long pa = dataAddress(va, Access.LOAD, 8);
+        long off = pa - ramBase;
+        if (off >= 0 && off <= ramSize - 8) {
+            return ram.get(LONG, off);
+        }
+        return physicalLoad(pa, 8, va);
+    }
+
+    long load32(long va) {
+        if (crossesPage(va, 4)) {
+            return (int) loadBytes(va, 4);
+        }
+        long pa = dataAddress(va, Access.LOAD, 4);
+        long off = pa - ramBase;
+        if (off >= 0 && off <= ramSize - 4) {
+            return ram.get(INT, off);
+        }
+        return (int) physicalLoad(pa, 4, va);
+    }
+
+    long load16(long va) {
+        if (crossesPage(va, 2)) {
+            return (short) loadBytes(va, 2);
+        }
+        long pa = dataAddress(va, Access.LOAD, 2);
+        long off = pa - ramBase;
+        if (off >= 0 && off <= ramSize - 2) {
+            return ram.get(SHORT, off);
+        }
+        return (short) physicalLoad(pa, 2, va);
+    }
+
+    long load8(long va) {
+        long pa = dataAddress(va, Access.LOAD, 1);
+        long off = pa - ramBase;
+        if (off >= 0 && off < ramSize) {
+            return ram.get(BYTE, off);
+        }
+        return (byte) physicalLoad(pa, 1, va);
+    }
+
+    void store64(long va, long value) {
+        if (crossesPage(va, 8)) {
+            storeBytes(va, 8, value);
+            return;
+        }
+        long pa = dataAddress(va, Access.STORE, 8);
+        long off = pa - ramBase;
+        if (off >= 0 && off <= ramSize - 8) {
+            ram.set(LONG, off, value);
+        } else {
+            physicalStore(pa, 8, value, va);
+        }
+    }
+
+    void store32(long va, long value) {
+        if (crossesPage(va, 4)) {
+            storeBytes(va, 4, value);
+            return;
+        }
+        long pa = dataAddress(va, Access.STORE, 4);
+        long off = pa - ramBase;
+        if (off >= 0 && off <= ramSize - 4) {
+            ram.set(INT, off, (int) value);
+        } else {
+            physicalStore(pa, 4, value, va);
+        }
+    }
+
+    void store16(long va, long value) {
+        if (crossesPage(va, 2)) {
+            storeBytes(va, 2, value);
+            return;
+        }
+        long pa = dataAddress(va, Access.STORE, 2);
+        long off = pa - ramBase;
+        if (off >= 0 && off <= ramSize - 2) {
+            ram.set(SHORT, off, (short) value);
+        } else {
+            physicalStore(pa, 2, value, va);
+        }
+    }
+
+    void store8(long va, long value) {
+        long pa = dataAddress(va, Access.STORE, 1);
+        long off = pa - ramBase;
+        if (off >= 0 && off < ramSize) {
+            ram.set(BYTE, off, (byte) value);
+        } else {
+            physicalStore(pa, 1, value, va);
+        }
+    }
+
+    private static boolean crossesPage(long va, int size) {
+        return ((int) va & 0xfff) > 0x1000 - size;
+    }
+
+    /** Physical address of a data access that stays within one page. */
+    private long dataAddress(long va, Access access, int size) {
+        if (!translateData) {
+            return va;
+        }
+        long vpn = va >>> 12;
+        int i = (int) vpn & TLB_MASK;
+        if (tlbTag[i] == vpn && (dataPermissions[tlbFlags[i] & 0xff] & access.permission) != 0) {
+            return tlbPage[i] | (va & 0xfff);
+        }
+        return translate(va, access);
+    }
+
+    /** Loads size bytes at va one byte at a time (misaligned accesses that cross a page). */
+    private long loadBytes(long va, int size) {
+        long value = 0;
+        for (int i = 0; i < size; i++) {
+            value |= (load8(va + i) & 0xffL) << (8 * i);
+        }
+        return value;
+    }
+
+    /** Stores size bytes one at a time, after checking both pages so no partial write happens. */
+    private void storeBytes(long va, int size, long value) {
+        dataAddress(va, Access.STORE, 1);
+        dataAddress(va + size - 1, Access.STORE, 1);
+        for (int i = 0; i < size; i++) {
+            store8(va + i, value >>> (8 * i));
+        }
+    }
+
+    private long physicalLoad(long pa, int size, long va) {
+        if (pa - ramBase >= 0 && pa - ramBase < ramSize) {
+            // Straddles the end of RAM.
+            throw new Trap(Trap.LOAD_ACCESS_FAULT, va);
+        }
+        try {
+            return bus.load(pa, size);
+        } catch (BusError e) {
+            throw new Trap(Trap.LOAD_ACCESS_FAULT, va);
+        }
+    }
+
+    private void physicalStore(long pa, int size, long value, long va) {
+        if (pa - ramBase >= 0 && pa - ramBase < ramSize) {
+            throw new Trap(Trap.STORE_ACCESS_FAULT, va);
+        }
+        try {
+            bus.store(pa, size, value);
+        } catch (BusError e) {
+            throw new Trap(Trap.STORE_ACCESS_FAULT, va);
+        }
+    }
+
+    // ---------------------------------------------------------------- atomics
+
+    /** Physical RAM offset for an atomic access: aligned, in RAM, else the proper trap. */
+    private long atomicOffset(long va, int size, Access access) {
+        if ((va & (size - 1)) != 0) {
+            throw new Trap(access == Access.LOAD ? Trap.LOAD_MISALIGNED : Trap.STORE_MISALIGNED, va);
+        }
+        long pa = dataAddress(va, access, size);
+        long off = pa - ramBase;
+        if (off < 0 || off > ramSize - size) {
+            throw new Trap(access.accessFault, va);
+        }
+        return off;
+    }
+
+    long loadReserved(long va, int size) {
+        long off = atomicOffset(va, size, Access.LOAD);
+        long value = size == 8 ? (long) ATOMIC_LONG.getVolatile(ram, off) : (int) ATOMIC_INT.getVolatile(ram, off);
+        reservation = off;
+        reservedValue = value;
+        return value;
+    }
+
+    /** Returns 0 when the store happened, 1 when the reservation was lost. */
+    long storeConditional(long va, int size, long value) {
+        long off = atomicOffset(va, size, Access.STORE);
+        boolean held = reservation == off;
+        reservation = -1;
+        if (!held) {
+            return 1;
+        }
+        boolean done = size == 8
+                ? ATOMIC_LONG.compareAndSet(ram, off, reservedValue, value)
+                : ATOMIC_INT.compareAndSet(ram, off, (int) reservedValue, (int) value);
+        return done ? 0 : 1;
+    }
+
+    void clearReservation() {
+        reservation = -1;
+    }
+
+    /** Atomic read-modify-write; returns the old value (sign-extended for words). */
+    long amo(long va, int size, int funct5, long operand) {
+        long off = atomicOffset(va, size, Access.STORE);
+        if (size == 8) {
+            long old;
+            do {
+                old = (long) ATOMIC_LONG.getVolatile(ram, off);
+            } while (!ATOMIC_LONG.compareAndSet(ram, off, old, amoResult(funct5, old, operand)));
+            return old;
+        }
+        int old;
+        do {
+            old = (int) ATOMIC_INT.getVolatile(ram, off);
+        } while (!ATOMIC_INT.compareAndSet(ram, off, old, (int) amoResult(funct5, old, (int) operand)));
+        return old;
+    }
+
+    private static long amoResult(int funct5, long old, long operand) {
+        return switch (funct5) {
+            case 0x01 -> operand;                                   // amoswap
+            case 0x00 -> old + operand;                             // amoadd
+            case 0x04 -> old ^ operand;                             // amoxor
+            case 0x0c -> old & operand;                             // amoand
+            case 0x08 -> old | operand;                             // amoor
+            case 0x10 -> Math.min(old, operand);                    // amomin
+            case 0x14 -> Math.max(old, operand);                    // amomax
+            case 0x18 -> Long.compareUnsigned(old, operand) < 0 ? old : operand; // amominu
+            case 0x1c -> Long.compareUnsigned(old, operand) > 0 ? old : operand; // amomaxu
+            default -> throw new IllegalArgumentException("not an AMO: " + funct5);
+        };
+    }
+
+    // ---------------------------------------------------------------- page table walk
+
+    private long translate(long va, Access access) {
+        int privilege = access == Access.FETCH ? fetchPrivilege : dataPrivilege;
+        int vaBits = 12 + 9 * levels;
+        long upper = va >> (vaBits - 1);
+        if (upper != 0 && upper != -1) {
+            throw new Trap(access.pageFault, va);
+        }
+        long table = rootTable;
+        for (int level = levels - 1; level >= 0; level--) {
+            long pteAddress = table + ((va >>> (12 + 9 * level)) & 0x1ff) * 8;
+            long pteOffset = pteAddress - ramBase;
+            if (pteOffset < 0 || pteOffset > ramSize - 8) {
+                throw new Trap(access.accessFault, va);
+            }
+            long pte = (long) ATOMIC_LONG.getVolatile(ram, pteOffset);
+            if ((pte & PTE_V) == 0 || (pte & (PTE_R | PTE_W)) == PTE_W || (pte >>> 54) != 0) {
+                throw new Trap(access.pageFault, va);
+            }
+            long ppn = (pte >>> 10) & PPN_MASK;
+            if ((pte & (PTE_R | PTE_X)) == 0) {
+                table = ppn << 12;
+                continue;
+            }
+            return leaf(va, access, privilege, level, pte, pteOffset, ppn);
+        }
+        throw new Trap(access.pageFault, va);
+    }
+
+    private long leaf(long va, Access access, int privilege, int level, long pte, long pteOffset, long ppn) {
+        byte[] table = access == Access.FETCH ? fetchPermissions : dataPermissions;
+        int flagsIfUpdated = (int) (pte | PTE_A | PTE_D) & 0xff;
+        if ((table[flagsIfUpdated] & access.permission) == 0) {
+            throw new Trap(access.pageFault, va);
+        }
+        long superpageMask = (1L << (9 * level)) - 1;
+        if ((ppn & superpageMask) != 0) {
+            throw new Trap(access.pageFault, va);     // misaligned superpage
+        }
+        long updated = pte | PTE_A | (access == Access.STORE ? PTE_D : 0);
+        if (updated != pte && !ATOMIC_LONG.compareAndSet(ram, pteOffset, pte, updated)) {
+            return translate(va, access);             // another hart changed the PTE: walk again
+        }
+        long page = ((ppn & ~superpageMask) | ((va >>> 12) & superpageMask)) << 12;
+        long vpn = va >>> 12;
+        int i = (int) vpn & TLB_MASK;
+        tlbTag[i] = vpn;
+        tlbPage[i] = page;
+        tlbFlags[i] = (byte) updated;
+        return page | (va & 0xfff);
+    }
+
+    private static byte[] permissionTable(int privilege, boolean sum, boolean mxr) {
+        int p = privilege == PRIV_U ? 0 : 1;  // M-mode never translates, so it needs no table
+        return PERMISSIONS[p * 4 + (sum ? 2 : 0) + (mxr ? 1 : 0)];
+    }
+
+    private static byte[][] buildPermissionTables() {
+        byte[][] tables = new byte[8][256];
+        for (int key = 0; key < 8; key++) {
+            boolean supervisor = key >= 4;
+            boolean sum = (key & 2) != 0;
+            boolean mxr = (key & 1) != 0;
+            for (int flags = 0; flags < 256; flags++) {
+                tables[key][flags] = (byte) allowed(flags, supervisor, sum, mxr);
+            }
+        }
+        return tables;
+    }
+
+    private static int allowed(int flags, boolean supervisor, boolean sum, boolean mxr) {
+        if ((flags & PTE_V) == 0 || (flags & PTE_A) == 0) {
+            return 0;
+        }
+        boolean userPage = (flags & PTE_U) != 0;
+        if (!supervisor && !userPage) {
+            return 0;
+        }
+        int perms = 0;
+        boolean dataAllowed = !supervisor || !userPage || sum;
+        if (dataAllowed && ((flags & PTE_R) != 0 || (mxr && (flags & PTE_X) != 0))) {
+            perms |= PERM_READ;
+        }
+        if (dataAllowed && (flags & PTE_W) != 0 && (flags & PTE_D) != 0) {
+            perms |= PERM_WRITE;
+        }
+        if ((flags & PTE_X) != 0 && !(supervisor && userPage)) {
+            perms |= PERM_EXEC;
+        }
+        return perms;
+    }
+
+    // ---------------------------------------------------------------- for tests and tools
+
+    int levels() {
+        return levels;
+    }
+}

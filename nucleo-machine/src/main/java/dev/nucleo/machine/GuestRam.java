@@ -1,0 +1,266 @@
+package dev.nucleo.machine;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Guest physical RAM: one off-heap {@link MemorySegment} covering {@code [base, base + size)}.
+ *
+ * <p>On Linux the memory is a private anonymous {@code mmap} with {@code MAP_NORESERVE}, so a
+ * guest with 4 GiB of RAM costs the host only the pages it has touched. Elsewhere, or when
+ * native access is denied, it falls back to {@link Arena#ofShared()} (which commits and zeroes
+ * everything up front). The segment belongs to a shared arena: every thread may use it, and
+ * {@link #close()} frees it safely (later accesses fail with {@link IllegalStateException}
+ * instead of touching unmapped memory).
+ *
+ * <p>Multi-byte helpers are little-endian, like the guest.
+ */
+public final class GuestRam implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(GuestRam.class.getName());
+    private static final long PAGE = 4096;
+    private static final ValueLayout.OfLong LONG_LE =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT_LE =
+            ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final long base;
+    private final long size;
+    private final Arena arena;
+    private final MemorySegment segment;
+    private final boolean mmapped;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * Reserves {@code size} bytes of zeroed guest RAM at guest physical address {@code base}.
+     *
+     * @throws IllegalArgumentException if base or size is not a positive multiple of 4 KiB or
+     *                                  the range wraps around the 64-bit address space
+     * @throws IllegalStateException    if the host refuses the mapping
+     */
+    public GuestRam(long base, long size) {
+        if (size <= 0 || size % PAGE != 0) {
+            throw new IllegalArgumentException("guest RAM size must be a positive multiple of 4 KiB, got " + size);
+        }
+        if (base % PAGE != 0) {
+            throw new IllegalArgumentException("guest RAM base must be 4 KiB aligned, got 0x" + Long.toHexString(base));
+        }
+        if (Long.compareUnsigned(base + size - 1, base) < 0) {
+            throw new IllegalArgumentException("guest RAM [0x" + Long.toHexString(base) + " + 0x"
+                    + Long.toHexString(size) + ") wraps around the address space");
+        }
+        this.base = base;
+        this.size = size;
+        this.arena = Arena.ofShared();
+        Optional<MemorySegment> mapped;
+        try {
+            mapped = Mmap.tryMap(size, arena);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+        this.mmapped = mapped.isPresent();
+        this.segment = mapped.orElseGet(() -> arena.allocate(size, PAGE));
+    }
+
+    /** The whole of RAM; offset 0 is guest physical address {@link #base()}. */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    public long base() {
+        return base;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    /** One past the last guest address of RAM (may be 0 if RAM ends at the top of memory). */
+    public long end() {
+        return base + size;
+    }
+
+    /** Whether RAM was reserved lazily through mmap (true) or allocated eagerly (false). */
+    public boolean isLazilyMapped() {
+        return mmapped;
+    }
+
+    /** Whether {@code [addr, addr + len)} lies entirely in RAM. Overflow-safe for any inputs. */
+    public boolean contains(long addr, long len) {
+        long offset = addr - base;
+        return len >= 0
+                && Long.compareUnsigned(offset, size) <= 0
+                && len <= size - offset;
+    }
+
+    /** Copies {@code data} into RAM at guest physical address {@code guestAddr}. */
+    public void load(long guestAddr, byte[] data) {
+        load(guestAddr, data, 0, data.length);
+    }
+
+    /** Copies {@code data[from, from + length)} into RAM at {@code guestAddr}. */
+    public void load(long guestAddr, byte[] data, int from, int length) {
+        java.util.Objects.checkFromIndexSize(from, length, data.length);
+        long offset = checkedOffset(guestAddr, length, "data");
+        MemorySegment.copy(data, from, segment, ValueLayout.JAVA_BYTE, offset, length);
+    }
+
+    /** Copies the remaining bytes of {@code data} into RAM at {@code guestAddr}; consumes them. */
+    public void load(long guestAddr, ByteBuffer data) {
+        int length = data.remaining();
+        long offset = checkedOffset(guestAddr, length, "buffer");
+        MemorySegment.copy(MemorySegment.ofBuffer(data), 0, segment, offset, length);
+        data.position(data.limit());
+    }
+
+    /**
+     * Copies the whole file into RAM at {@code guestAddr}.
+     *
+     * @return the number of bytes copied (the file's size)
+     * @throws IllegalArgumentException if the file does not fit in RAM at that address
+     */
+    public long load(long guestAddr, Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+             Arena fileArena = Arena.ofConfined()) {
+            long length = channel.size();
+            long offset = checkedOffset(guestAddr, length, "file " + file);
+            if (length > 0) {
+                MemorySegment source = channel.map(FileChannel.MapMode.READ_ONLY, 0, length, fileArena);
+                MemorySegment.copy(source, 0, segment, offset, length);
+            }
+            return length;
+        }
+    }
+
+    /** Sets {@code [guestAddr, guestAddr + length)} to zero. */
+    public void zero(long guestAddr, long length) {
+        long offset = checkedOffset(guestAddr, length, "zero fill");
+        segment.asSlice(offset, length).fill((byte) 0);
+    }
+
+    /** Copies {@code length} bytes out of RAM, starting at {@code guestAddr}. */
+    public byte[] read(long guestAddr, int length) {
+        long offset = checkedOffset(guestAddr, length, "read");
+        byte[] out = new byte[length];
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, offset, out, 0, length);
+        return out;
+    }
+
+    public long readLong(long guestAddr) {
+        return segment.get(LONG_LE, checkedOffset(guestAddr, 8, "readLong"));
+    }
+
+    public int readInt(long guestAddr) {
+        return segment.get(INT_LE, checkedOffset(guestAddr, 4, "readInt"));
+    }
+
+    public void writeLong(long guestAddr, long value) {
+        segment.set(LONG_LE, checkedOffset(guestAddr, 8, "writeLong"), value);
+    }
+
+    public void writeInt(long guestAddr, int value) {
+        segment.set(INT_LE, checkedOffset(guestAddr, 4, "writeInt"), value);
+    }
+
+    /** Frees the memory. Idempotent. Accesses racing with close fail instead of crashing. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            arena.close();
+        }
+    }
+
+    private long checkedOffset(long guestAddr, long length, String what) {
+        if (!contains(guestAddr, length)) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "%s of %d bytes at 0x%x does not fit in guest RAM [0x%x, 0x%x)",
+                    what, length, guestAddr, base, base + size));
+        }
+        return guestAddr - base;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "GuestRam[0x%x, 0x%x)%s", base, base + size, mmapped ? " mmap" : "");
+    }
+
+    /** The Linux mmap/munmap calls, reached through the FFM linker. */
+    private static final class Mmap {
+        private static final int PROT_READ = 0x1;
+        private static final int PROT_WRITE = 0x2;
+        private static final int MAP_PRIVATE = 0x02;
+        private static final int MAP_ANONYMOUS = 0x20;
+        private static final int MAP_NORESERVE = 0x4000;
+        private static final long MAP_FAILED = -1L;
+
+        /** Empty when the native route is unavailable; fails when the host refuses memory. */
+        static Optional<MemorySegment> tryMap(long size, Arena arena) {
+            if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
+                return Optional.empty(); // flag values above are Linux's
+            }
+            MethodHandle mmap;
+            MethodHandle munmap;
+            VarHandle errno;
+            try {
+                Linker linker = Linker.nativeLinker();
+                SymbolLookup libc = linker.defaultLookup();
+                Linker.Option captureErrno = Linker.Option.captureCallState("errno");
+                mmap = linker.downcallHandle(libc.find("mmap").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                                ValueLayout.JAVA_LONG),
+                        captureErrno);
+                munmap = linker.downcallHandle(libc.find("munmap").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+                errno = Linker.Option.captureStateLayout()
+                        .varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+            } catch (RuntimeException e) { // no libc symbol, or native access denied
+                LOG.log(System.Logger.Level.DEBUG, "mmap unavailable, guest RAM allocated on the heap arena", e);
+                return Optional.empty();
+            }
+            MemorySegment address;
+            int error;
+            try (Arena callArena = Arena.ofConfined()) {
+                MemorySegment state = callArena.allocate(Linker.Option.captureStateLayout());
+                address = (MemorySegment) mmap.invokeExact(state, MemorySegment.NULL, size,
+                        PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
+                error = (int) errno.get(state, 0L);
+            } catch (IllegalCallerException e) {
+                LOG.log(System.Logger.Level.DEBUG, "native access denied, guest RAM allocated on the heap arena", e);
+                return Optional.empty();
+            } catch (Throwable t) {
+                throw new IllegalStateException("mmap of guest RAM failed", t);
+            }
+            if (address.address() == MAP_FAILED || address.address() == 0) {
+                throw new IllegalStateException("host refused " + size + " bytes of guest RAM (mmap errno " + error + ")");
+            }
+            return Optional.of(address.reinterpret(size, arena, seg -> unmap(munmap, seg.address(), size)));
+        }
+
+        private static void unmap(MethodHandle munmap, long address, long size) {
+            try {
+                int rc = (int) munmap.invokeExact(MemorySegment.ofAddress(address), size);
+                if (rc != 0) {
+                    LOG.log(System.Logger.Level.WARNING, "munmap of guest RAM failed");
+                }
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.WARNING, "munmap of guest RAM failed", t);
+            }
+        }
+    }
+}

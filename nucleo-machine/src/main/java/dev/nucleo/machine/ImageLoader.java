@@ -1,0 +1,252 @@
+package dev.nucleo.machine;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Puts the boot images into guest RAM where firmware and kernel expect them, in this order:
+ * <ol>
+ *   <li>{@link #loadFirmware}: OpenSBI ({@code fw_jump.bin}, or an ELF) at the RAM base;</li>
+ *   <li>{@link #loadKernel}: a Linux RISC-V {@code Image} (plain or gzip-compressed, or an
+ *       ELF vmlinux) at RAM base + {@link VirtMemoryMap#KERNEL_OFFSET};</li>
+ *   <li>{@link #loadInitrd}: the initial ramdisk above the kernel;</li>
+ *   <li>{@link #loadFdt}: the device tree, in the last {@link #FDT_WINDOW} bytes of RAM, so
+ *       firmware can grow it in place.</li>
+ * </ol>
+ * Every size is checked against the file and RAM; user errors are {@link ImageException}s.
+ */
+public final class ImageLoader {
+    /** The top of RAM kept for the device tree (and its in-place growth by firmware). */
+    public static final long FDT_WINDOW = 2L << 20;
+
+    static final int IMAGE_HEADER_SIZE = 64;
+    static final int IMAGE_SIZE_OFFSET = 0x10;
+    static final int IMAGE_FLAGS_OFFSET = 0x18;
+    static final int IMAGE_MAGIC2_OFFSET = 0x38;
+    /** "RSC\x05" read as a little-endian u32. */
+    static final int IMAGE_MAGIC2 = 0x0543_5352;
+
+    private static final long MIB = 1L << 20;
+    private static final long ALIGN_2M = 2 * MIB;
+
+    /**
+     * A kernel in RAM.
+     *
+     * @param loadAddress where its first byte is
+     * @param entry       where to jump (the load address for an Image)
+     * @param fileSize    bytes copied
+     * @param imageSize   bytes of RAM it occupies once running (including bss)
+     */
+    public record KernelImage(long loadAddress, long entry, long fileSize, long imageSize) {
+        /** One past the last byte the kernel occupies. */
+        public long end() {
+            return loadAddress + Math.max(fileSize, imageSize);
+        }
+    }
+
+    private ImageLoader() {
+    }
+
+    /**
+     * Loads firmware: an ELF executable goes where its headers say, a position-independent ELF
+     * and anything else (a flat binary such as {@code fw_jump.bin}) to the RAM base.
+     *
+     * @return the firmware entry point
+     */
+    public static long loadFirmware(GuestRam ram, Path file) throws ImageException {
+        byte[] head = head(file, 64, "firmware");
+        if (ElfLoader.isPositionIndependent(head)) {
+            // e.g. OpenSBI's fw_jump.elf, linked at 0: it relocates itself wherever it runs
+            return ElfLoader.loadAt(ram, file, ram.base()).entry();
+        }
+        if (ElfLoader.isElf(head)) {
+            return ElfLoader.load(ram, file).entry();
+        }
+        loadRaw(ram, ram.base(), file, "firmware");
+        return ram.base();
+    }
+
+    /**
+     * Copies {@code file} to {@code address} unchanged.
+     *
+     * @return the file's size
+     */
+    public static long loadRaw(GuestRam ram, long address, Path file, String what) throws ImageException {
+        long size = fileSize(file, what);
+        if (!ram.contains(address, size)) {
+            throw new ImageException(String.format(Locale.ROOT,
+                    "%s %s (%d bytes) does not fit in guest RAM at 0x%x (RAM is [0x%x, 0x%x))",
+                    what, file, size, address, ram.base(), ram.end()));
+        }
+        try {
+            return ram.load(address, file);
+        } catch (IOException e) {
+            throw new ImageException("cannot read " + what + " " + file + ": " + e, e);
+        }
+    }
+
+    /**
+     * Loads a Linux kernel at RAM base + 2 MiB. Accepts the RISC-V {@code Image} format (checked
+     * by its header magic; its image_size must fit in RAM), the same gzip-compressed
+     * ({@code Image.gz}), or an ELF {@code vmlinux} (loaded by its program headers).
+     */
+    public static KernelImage loadKernel(GuestRam ram, Path file) throws ImageException {
+        byte[] head = head(file, IMAGE_HEADER_SIZE, "kernel");
+        if (ElfLoader.isElf(head)) {
+            // vmlinux is linked at kernel virtual addresses; place it like its flat Image.
+            ElfLoader.LoadedElf elf = ElfLoader.loadAt(ram, file, ram.base() + VirtMemoryMap.KERNEL_OFFSET);
+            long size = elf.highAddress() - elf.lowAddress();
+            return new KernelImage(elf.lowAddress(), elf.entry(), size, size);
+        }
+        if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+            return loadCompressedImage(ram, file);
+        }
+        if (head.length >= 8 && head[0] == 'M' && head[1] == 'Z'
+                && head[4] == 'z' && head[5] == 'i' && head[6] == 'm' && head[7] == 'g') {
+            throw new ImageException("kernel " + file + " is an EFI zboot image (compressed vmlinuz);"
+                    + " extract the Image from it (e.g. with the kernel's scripts/extract-vmlinux) and pass that");
+        }
+        long address = ram.base() + VirtMemoryMap.KERNEL_OFFSET;
+        long imageSize = checkImageHeader(head, file.toString());
+        long fileSize = fileSize(file, "kernel");
+        checkKernelFits(ram, address, Math.max(fileSize, imageSize), file.toString());
+        loadRaw(ram, address, file, "kernel");
+        zeroBss(ram, address, fileSize, imageSize);
+        return new KernelImage(address, address, fileSize, imageSize);
+    }
+
+    /**
+     * Loads an initrd at the customary place: 128 MiB into RAM (half of RAM if that is under
+     * 256 MiB), far enough up that the kernel does not overwrite it while starting, yet low;
+     * or just above {@code kernelEnd} if the kernel reaches further.
+     */
+    public static BoardConfig.Initrd loadInitrd(GuestRam ram, Path file, long kernelEnd) throws ImageException {
+        long preferred = ram.base() + (ram.size() < 256 * MIB ? ram.size() / 2 : 128 * MIB);
+        long address = Math.max(preferred, alignUp(kernelEnd, ALIGN_2M));
+        long size = fileSize(file, "initrd");
+        long limit = fdtWindowStart(ram);
+        if (Long.compareUnsigned(address, limit) > 0 || size > limit - address) {
+            throw new ImageException(String.format(Locale.ROOT,
+                    "initrd %s (%d bytes) does not fit in guest RAM between 0x%x and 0x%x; give the VM more memory",
+                    file, size, address, limit));
+        }
+        loadRaw(ram, address, file, "initrd");
+        return new BoardConfig.Initrd(address, address + size);
+    }
+
+    /**
+     * Copies the device tree to the start of the last {@link #FDT_WINDOW} of RAM (2 MiB aligned,
+     * out of the kernel's and initrd's way, with room above for firmware to grow it).
+     *
+     * @return the FDT's address, to pass to the boot hart in a1
+     */
+    public static long loadFdt(GuestRam ram, byte[] dtb) throws ImageException {
+        if (dtb.length > FDT_WINDOW) {
+            throw new ImageException("device tree of " + dtb.length + " bytes is larger than " + FDT_WINDOW);
+        }
+        long address = fdtWindowStart(ram);
+        if (!ram.contains(address, dtb.length)) {
+            throw new ImageException("guest RAM " + ram + " is too small for the device tree");
+        }
+        ram.load(address, dtb);
+        return address;
+    }
+
+    /** Where {@link #loadFdt} puts the device tree; nothing else should be loaded from here up. */
+    public static long fdtWindowStart(GuestRam ram) {
+        long start = alignDown(ram.end() - FDT_WINDOW, ALIGN_2M);
+        return Long.compareUnsigned(start, ram.base()) < 0 ? ram.base() : start;
+    }
+
+    /** The effective image size from a RISC-V Image header (the file size if it is 0). */
+    static long checkImageHeader(byte[] head, String name) throws ImageException {
+        if (head.length < IMAGE_HEADER_SIZE) {
+            throw new ImageException("kernel " + name + " is " + head.length
+                    + " bytes, too short for a RISC-V Image header (" + IMAGE_HEADER_SIZE + " bytes)");
+        }
+        ByteBuffer h = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
+        if (h.getInt(IMAGE_MAGIC2_OFFSET) != IMAGE_MAGIC2) {
+            throw new ImageException("kernel " + name + " is not a RISC-V Linux Image"
+                    + " (no \"RSC\\x05\" magic at offset 0x38); pass the arch/riscv/boot/Image file");
+        }
+        if ((h.getLong(IMAGE_FLAGS_OFFSET) & 1) != 0) {
+            throw new ImageException("kernel " + name + " is a big-endian Image; the board is little-endian");
+        }
+        long imageSize = h.getLong(IMAGE_SIZE_OFFSET);
+        if (imageSize < 0) {
+            throw new ImageException(String.format(Locale.ROOT,
+                    "kernel %s claims an absurd image size 0x%x", name, imageSize));
+        }
+        return imageSize;
+    }
+
+    private static KernelImage loadCompressedImage(GuestRam ram, Path file) throws ImageException {
+        long address = ram.base() + VirtMemoryMap.KERNEL_OFFSET;
+        try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(file)), 1 << 16)) {
+            byte[] head = in.readNBytes(IMAGE_HEADER_SIZE);
+            long imageSize = checkImageHeader(head, file + " (decompressed)");
+            checkKernelFits(ram, address, Math.max(imageSize, head.length), file.toString());
+            ram.load(address, head);
+            long written = head.length;
+            byte[] buffer = new byte[1 << 20];
+            for (int n; (n = in.read(buffer)) > 0; written += n) {
+                if (!ram.contains(address + written, n)) {
+                    throw new ImageException(String.format(Locale.ROOT,
+                            "kernel %s decompresses to more than the %d bytes of guest RAM above 0x%x",
+                            file, ram.end() - address, address));
+                }
+                ram.load(address + written, buffer, 0, n);
+            }
+            zeroBss(ram, address, written, imageSize);
+            return new KernelImage(address, address, written, imageSize);
+        } catch (IOException e) {
+            throw new ImageException("cannot decompress kernel " + file + ": " + e, e);
+        }
+    }
+
+    private static void checkKernelFits(GuestRam ram, long address, long size, String name) throws ImageException {
+        if (!ram.contains(address, size)) {
+            throw new ImageException(String.format(Locale.ROOT,
+                    "kernel %s needs 0x%x bytes at 0x%x but guest RAM ends at 0x%x; give the VM more memory",
+                    name, size, address, ram.end()));
+        }
+    }
+
+    /** Clears the Image's bss: RAM may hold an earlier boot's data after a reset. */
+    private static void zeroBss(GuestRam ram, long address, long fileSize, long imageSize) {
+        if (imageSize > fileSize) {
+            ram.zero(address + fileSize, imageSize - fileSize);
+        }
+    }
+
+    private static byte[] head(Path file, int length, String what) throws ImageException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(length);
+        } catch (IOException e) {
+            throw new ImageException("cannot read " + what + " " + file + ": " + e, e);
+        }
+    }
+
+    private static long fileSize(Path file, String what) throws ImageException {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new ImageException("cannot read " + what + " " + file + ": " + e, e);
+        }
+    }
+
+    private static long alignUp(long value, long alignment) {
+        return (value + alignment - 1) & -alignment;
+    }
+
+    private static long alignDown(long value, long alignment) {
+        return value & -alignment;
+    }
+}

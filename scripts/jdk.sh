@@ -1,0 +1,23 @@
+# Sourced by ./nucleo and .ci/run: finds a JDK 25 and exports JAVA_HOME, or explains what is missing.
+# Order: $JAVA_HOME if it is a JDK 25, then the system's JVM folder (/usr/lib/jvm/*).
+
+jdk_major() { # prints the feature version of the java binary in $1, or nothing
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 |
+    sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n1
+}
+
+find_jdk25() {
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ] && [ "$(jdk_major "$JAVA_HOME")" = 25 ]; then
+    return 0
+  fi
+  for candidate in /usr/lib/jvm/*25* /usr/lib/jvm/*; do
+    if [ -x "$candidate/bin/javac" ] && [ "$(jdk_major "$candidate")" = 25 ]; then
+      export JAVA_HOME="$candidate"
+      return 0
+    fi
+  done
+  echo "nucleo: JDK 25 not found." >&2
+  echo "  Looked at JAVA_HOME (${JAVA_HOME:-unset}) and /usr/lib/jvm/*." >&2
+  echo "  Install a JDK 25 (e.g. Temurin 25) there, or point JAVA_HOME at one." >&2
+  return 1
+}
