@@ -20,6 +20,7 @@
 #define IRQ_MTI 0x8000000000000007ULL
 #define ECALL_TIMER 0x54494d45          /* "TIME": a0 = delay in ticks, or -1 to clear STIP */
 #define SPIN_LIMIT 2000000
+#define TAKE_LIMIT 100000       /* instructions an enabled, pending interrupt may take */
 
 struct irq_entry {
     uint64_t cause, status, vec;
@@ -39,6 +40,15 @@ static void log_irq(char mode, struct trap_frame *f)
         irq_log[n].mode = mode;
     }
     irq_count = n + 1;
+}
+
+/* Spins until irq_count reaches n (an enabled pending interrupt need not be taken at the
+   very next instruction, only soon). */
+static void wait_irqs(int n)
+{
+    for (int i = 0; i < TAKE_LIMIT && irq_count < n; i++) {
+        __asm__ volatile("nop");
+    }
 }
 
 static void clear_log(void)
@@ -199,7 +209,7 @@ static void machine_software(void)
     csr_write(mie, MIP_MSIP);
     check("not taken while MIE=0", irq_count, 0);
     csr_set(mstatus, MSTATUS_MIE);
-    __asm__ volatile("nop");
+    wait_irqs(1);
     csr_clear(mstatus, MSTATUS_MIE);
     csr_write(mie, 0);
     check_log("software interrupt", 1, IRQ_MSI, 'M');
@@ -215,7 +225,7 @@ static void machine_software(void)
     }
     csr_write(mie, MIP_MSIP | MIP_MTIP);
     csr_set(mstatus, MSTATUS_MIE);
-    __asm__ volatile("nop\n\tnop");
+    wait_irqs(2);
     csr_clear(mstatus, MSTATUS_MIE);
     csr_write(mie, 0);
     check("two interrupts taken", irq_count, 2);
@@ -230,9 +240,7 @@ static uint64_t s_wait_sti(uint64_t arg)
     (void)arg;
     csr_set(sie, MIP_STIP);
     csr_set(sstatus, MSTATUS_SIE);
-    for (int i = 0; i < 1000 && irq_count == 0; i++) {
-        __asm__ volatile("nop");
-    }
+    wait_irqs(1);
     csr_clear(sstatus, MSTATUS_SIE);
     return irq_count;
 }
@@ -270,7 +278,7 @@ static uint64_t s_self_ssi(uint64_t arg)
     csr_set(sip, MIP_SSIP);
     uint64_t pending = csr_read(sip) & MIP_SSIP;
     csr_set(sstatus, MSTATUS_SIE);
-    __asm__ volatile("nop");
+    wait_irqs(1);
     csr_clear(sstatus, MSTATUS_SIE);
     csr_clear(sie, MIP_SSIP);
     return pending;
@@ -319,7 +327,7 @@ static void supervisor(void)
     clear_log();
     csr_set(mie, MIP_STIP);
     csr_clear(mstatus, MSTATUS_SIE);
-    RUN_IN_MODE(PRV_U, u_spin, 1000);
+    RUN_IN_MODE(PRV_U, u_spin, 20000);
     check_log("STI taken from U with SIE=0", 1, IRQ_STI, 'S');
     check("  sstatus.SPP", (irq_log[0].status >> 8) & 1, 0);
     csr_clear(mip, MIP_STIP);
@@ -336,7 +344,7 @@ static void supervisor(void)
     csr_write(mie, MIP_MSIP);
     csr_clear(mstatus, MSTATUS_MIE | MSTATUS_MPIE);
     MMIO32(CLINT_MSIP) = 1;
-    RUN_IN_MODE(PRV_S, s_spin, 100);
+    RUN_IN_MODE(PRV_S, s_spin, 20000);
     csr_write(mie, 0);
     check_log("MSI while in S", 1, IRQ_MSI, 'M');
     check("  mstatus.MPP", (irq_log[0].status >> 11) & 3, 1);

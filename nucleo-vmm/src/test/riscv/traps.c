@@ -169,7 +169,7 @@ static void m_exceptions(void)
     trap_arm();
     csr_write(mie, 0x8);
     csr_set(mstatus, MSTATUS_MIE);
-    for (int i = 0; i < 1000 && trap_rec.count == 0; i++) {
+    for (int i = 0; i < 100000 && trap_rec.count == 0; i++) {
         __asm__ volatile("nop");
     }
     csr_clear(mstatus, MSTATUS_MIE);

@@ -51,6 +51,7 @@ public final class ExitStatus {
             case VmExit.GuestFailure f -> (f.code() & 0xff) == 0 ? 1 : f.code() & 0xff;
             case VmExit.GuestCrash c -> GUEST_CRASH;
             case VmExit.Reset r -> GUEST_RESET;
+            case VmExit.VmmError e -> INTERNAL_ERROR;
             case VmExit.Stopped s -> STOPPED;
         };
     }
@@ -71,6 +72,7 @@ public final class ExitStatus {
             case VmExit.GuestFailure f -> "guest reported failure (code " + f.code() + ")";
             case VmExit.GuestCrash c -> "guest crashed: " + c.reason();
             case VmExit.Reset r -> "guest requested a reset";
+            case VmExit.VmmError e -> "internal error: " + e.reason();
             case VmExit.Stopped s -> "stopped";
         };
     }

@@ -15,8 +15,9 @@ import java.math.BigInteger;
  * first take the native result and recover the sign of the rounding error with an error-free
  * transform (TwoSum for sums, an fma residual for products, quotients and square roots). That
  * yields the inexact flag, and the directed modes then move at most one ulp. Binary32 operations
- * are evaluated in binary64 and rounded to odd there, which makes the final narrowing a single
- * correct rounding in every mode. Whatever the fast paths cannot prove safe (results near the
+ * are evaluated in binary64 with the same error terms; an inexact intermediate that lands on a
+ * binary32 rounding boundary is nudged one binary64 ulp towards the exact value, which makes the
+ * final narrowing a single correct rounding in every mode. Whatever the fast paths cannot prove safe (results near the
  * subnormal or overflow range, infinities and NaNs, round-to-max-magnitude fma) is computed
  * exactly with {@link BigInteger} and rounded by {@link #roundPack}.
  */
@@ -45,6 +46,8 @@ public final class Fpu {
     private static final double EFT_MIN = 0x1p-969;
     /** Below this magnitude the fma error expansion cannot overflow. */
     private static final double EFT_MAX = 0x1p1020;
+    /** Sum operands below this magnitude keep every TwoSum step finite. */
+    private static final double TWO_SUM_LIMIT = 0x1p1022;
     private static final long TWO_POW_53 = 1L << 53;
 
     // ------------------------------------------------------------------ binary32 arithmetic
@@ -58,7 +61,7 @@ public final class Fpu {
         if (s == 0) {
             s = zeroSum(x, y, rm);
         }
-        return roundToFloat(toOdd(s, err), rm);
+        return roundToFloat(offGrid(s, err), rm);
     }
 
     public int subS(int a, int b, int rm) {
@@ -86,7 +89,7 @@ public final class Fpu {
         }
         if (needsResidual(q)) {
             double r = Math.fma(-q, y, x);                            // x - q*y; exact quotient is q + r/y
-            q = toOdd(q, y > 0 ? r : -r);
+            q = offGrid(q, y > 0 ? r : -r);
         }
         return roundToFloat(q, rm);
     }
@@ -101,7 +104,7 @@ public final class Fpu {
         }
         double s = Math.sqrt(x);
         if (needsResidual(s)) {
-            s = toOdd(s, Math.fma(-s, s, x));
+            s = offGrid(s, Math.fma(-s, s, x));
         }
         return roundToFloat(s, rm);
     }
@@ -138,7 +141,7 @@ public final class Fpu {
         if (s == 0) {
             s = zeroSum(p, z, rm);
         }
-        return roundToFloat(toOdd(s, err), rm);
+        return roundToFloat(offGrid(s, err), rm);
     }
 
     public int minS(int a, int b) {
@@ -252,11 +255,14 @@ public final class Fpu {
     // ------------------------------------------------------------------ binary64 arithmetic
 
     public long addD(long a, long b, int rm) {
-        double x = d(a), y = d(b), s = x + y;
-        if (Math.abs(s) < Double.MAX_VALUE) {                         // finite, cannot have overflowed
-            double err = sumError(x, y, s);                           // a tiny sum is always exact
+        double x = d(a), y = d(b);
+        if (Math.abs(x) < TWO_SUM_LIMIT && Math.abs(y) < TWO_SUM_LIMIT) {
+            double s = x + y, err = sumError(x, y, s);                // a tiny sum is always exact
+            if (rm == RNE) {
+                return nearest(s, err);                               // Java's zero sign is the RNE one
+            }
             if (err != 0) {
-                return inexactD(s, err, rm == RMM && isTie(s, err), rm);
+                return directed(s, err, rm == RMM && isTie(s, err), rm);
             }
             return bits(s == 0 ? zeroSum(x, y, rm) : s);
         }
@@ -271,10 +277,10 @@ public final class Fpu {
         double x = d(a), y = d(b), p = x * y, ap = Math.abs(p);
         if (ap >= EFT_MIN && ap < Double.MAX_VALUE) {
             double err = Math.fma(x, y, -p);                          // exact product error
-            if (err != 0) {
-                return inexactD(p, err, rm == RMM && isTie(p, err), rm);
+            if (rm == RNE) {
+                return nearest(p, err);
             }
-            return bits(p);
+            return err != 0 ? directed(p, err, rm == RMM && isTie(p, err), rm) : bits(p);
         }
         return mulSlowD(a, b, rm);
     }
@@ -283,10 +289,10 @@ public final class Fpu {
         double x = d(a), y = d(b), q = x / y, aq = Math.abs(q);
         if (aq > Double.MIN_NORMAL && aq < Double.MAX_VALUE && Math.abs(x) >= EFT_MIN) {
             double r = Math.fma(-q, y, x);                            // sign of x/y - q is sign(r*y)
-            if (r != 0) {
-                return inexactD(q, y > 0 ? r : -r, false, rm);      // a quotient is never a tie
+            if (rm == RNE) {
+                return nearest(q, r);
             }
-            return bits(q);
+            return r != 0 ? directed(q, y > 0 ? r : -r, false, rm) : bits(q);   // never a tie
         }
         return divSlowD(a, b, rm);
     }
@@ -295,10 +301,10 @@ public final class Fpu {
         double x = d(a);
         if (x >= EFT_MIN && x <= Double.MAX_VALUE) {
             double s = Math.sqrt(x), r = Math.fma(-s, s, x);
-            if (r != 0) {
-                return inexactD(s, r, false, rm);                     // a square root is never a tie
+            if (rm == RNE) {
+                return nearest(s, r);
             }
-            return bits(s);
+            return r != 0 ? directed(s, r, false, rm) : bits(s);      // never a tie
         }
         return sqrtSlowD(a, rm);
     }
@@ -326,14 +332,17 @@ public final class Fpu {
             double p = x * y, ap = Math.abs(p);
             if (ap >= EFT_MIN && ap < EFT_MAX && Math.abs(z) < EFT_MAX) {
                 double dir = fmaErrorSign(x, y, z, p, r);
-                return dir != 0 ? inexactD(r, dir, false, rm) : bits(r);
+                if (rm == RNE) {
+                    return nearest(r, dir);
+                }
+                return dir != 0 ? directed(r, dir, false, rm) : bits(r);
             }
         }
         return fmaSlowD(a, b, c, rm);
     }
 
     /**
-     * Sign of x*y + z - r, exactly. x*y = p + e is split with an fma, then the components are
+     * A double with the sign of x*y + z - r, exactly (zero when r is exact). x*y = p + e is split with an fma, then the components are
      * summed into a non-overlapping expansion (Shewchuk's Grow-Expansion, twice); the sign of such
      * an expansion is the sign of its largest nonzero component.
      */
@@ -344,7 +353,7 @@ public final class Fpu {
         double t0 = h0 - r, g0 = sumError(-r, h0, t0);
         double t1 = t0 + h1, g1 = sumError(t0, h1, t1);
         double g3 = t1 + h2, g2 = sumError(t1, h2, g3);
-        return Math.signum(g3 != 0 ? g3 : g2 != 0 ? g2 : g1 != 0 ? g1 : g0);
+        return g3 != 0 ? g3 : g2 != 0 ? g2 : g1 != 0 ? g1 : g0;
     }
 
     public long minD(long a, long b) {
@@ -452,11 +461,9 @@ public final class Fpu {
         float f = (float) v, af = Math.abs(f);
         if (af > Float.MIN_NORMAL && af < Float.MAX_VALUE) {         // no overflow, not tiny
             double err = v - f;                                       // exact (Sterbenz)
-            if (err != 0) {
-                flags |= NX;
-                if (rm != RNE) {
-                    f = directedS(f, err, rm);
-                }
+            flags |= err != 0 ? NX : 0;
+            if (rm != RNE && err != 0) {
+                f = directedS(f, err, rm);
             }
             return Float.floatToRawIntBits(f);
         }
@@ -488,8 +495,14 @@ public final class Fpu {
         };
     }
 
-    /** Sets NX and turns the nearest-even result s into the rm result; dir is the sign of exact - s. */
-    private long inexactD(double s, double dir, boolean tie, int rm) {
+    /** The nearest-even result r of a value r + err: only NX can arise (the caller excluded OF/UF). */
+    private long nearest(double r, double err) {
+        flags |= err != 0 ? NX : 0;
+        return bits(r);
+    }
+
+    /** Sets NX and turns the nearest-even result s into the rm result; dir (nonzero) is the sign of exact - s. */
+    private long directed(double s, double dir, boolean tie, int rm) {
         flags |= NX;
         double r = switch (rm) {
             case RTZ -> (dir < 0) == (s > 0) ? Math.nextAfter(s, 0.0) : s;
@@ -510,14 +523,23 @@ public final class Fpu {
         return n - s == 2 * err;
     }
 
-    /** Error of the rounded sum s = a + b (Fast2Sum on magnitude order; exact barring overflow). */
+    /**
+     * Exact error of the rounded sum s = a + b (Knuth's branch-free TwoSum). Callers keep the
+     * operands below 2^1022 in magnitude, where none of its steps can overflow.
+     */
     private static double sumError(double a, double b, double s) {
-        return Math.abs(a) >= Math.abs(b) ? b - (s - a) : a - (s - b);
+        double bv = s - a, av = s - bv;
+        return (a - av) + (b - bv);
     }
 
-    /** Rounds to odd: if inexact (dir != 0) and s has an even significand, step towards the exact value. */
-    private static double toOdd(double s, double dir) {
-        if (dir == 0 || (Double.doubleToRawLongBits(s) & 1) != 0) {
+    /**
+     * Prepares a binary64 intermediate s = RN(exact) for narrowing. Every binary32 rounding
+     * boundary (floats and midpoints, also with unbounded exponent) has its low 28 binary64
+     * significand bits clear; off those, s is on the same side of every boundary as the exact value.
+     * On one while inexact (dir = sign of exact - s), step one binary64 ulp towards the exact value.
+     */
+    private static double offGrid(double s, double dir) {
+        if ((Double.doubleToRawLongBits(s) & BELOW_S_GRID) != 0 || dir == 0) {
             return s;
         }
         return dir > 0 ? Math.nextUp(s) : Math.nextDown(s);

@@ -31,8 +31,9 @@ public final class Trap extends RuntimeException {
         this.tval = tval;
     }
 
-    static Trap illegal(long instructionBits) {
-        return new Trap(ILLEGAL_INSTRUCTION, instructionBits);
+    /** Illegal instruction; tval holds the instruction's bits, zero-extended. */
+    static Trap illegal(int instructionBits) {
+        return new Trap(ILLEGAL_INSTRUCTION, instructionBits & 0xffff_ffffL);
     }
 
     @Override

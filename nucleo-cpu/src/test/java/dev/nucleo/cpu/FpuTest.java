@@ -249,6 +249,14 @@ class FpuTest {
         assertEquals(d(Double.MAX_VALUE, NX), run(f -> f.fmaddD(dmax, db(1), db(1), RNE)));
         assertEquals(new R(PINF_D, OF | NX), run(f -> f.fmaddD(dmax, db(1), db(1), RUP)));
         assertEquals(d(Double.MAX_VALUE, OF | NX), run(f -> f.addD(dmax, dmax, RDN)));
+        // MAX - 1.5 ulp is a tie just below MAX: a naive TwoSum would overflow internally
+        long minusUlps = db(-0x1.8p971);
+        double maxLess1 = Math.nextDown(Double.MAX_VALUE), maxLess2 = Math.nextDown(maxLess1);
+        assertEquals(d(maxLess1, NX), run(f -> f.addD(dmax, minusUlps, RNE)));
+        assertEquals(d(maxLess2, NX), run(f -> f.addD(dmax, minusUlps, RDN)));
+        assertEquals(d(maxLess2, NX), run(f -> f.addD(minusUlps, dmax, RTZ)));
+        assertEquals(d(maxLess1, NX), run(f -> f.addD(dmax, minusUlps, RMM)));
+        assertEquals(d(-maxLess2, NX), run(f -> f.subD(minusUlps ^ Long.MIN_VALUE, dmax, RUP)));
         assertEquals(s(Float.MAX_VALUE, OF | NX), runS(f -> f.cvtSD(db(1e39), RTZ)));
         assertEquals(sBits(NINF_S, OF | NX), runS(f -> f.cvtSD(db(-1e39), RNE)));
     }

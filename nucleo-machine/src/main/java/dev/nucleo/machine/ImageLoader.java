@@ -25,6 +25,14 @@ import java.util.zip.GZIPInputStream;
 public final class ImageLoader {
     /** The top of RAM kept for the device tree (and its in-place growth by firmware). */
     public static final long FDT_WINDOW = 2L << 20;
+    /**
+     * Where OpenSBI's generic fw_jump copies the device tree before entering the kernel
+     * (FW_JUMP_FDT_OFFSET from its load address; seen as "Next Arg1 0x82200000" at boot).
+     * The kernel image and the initrd must stay clear of it.
+     */
+    public static final long FW_JUMP_FDT_OFFSET = 0x220_0000L;
+
+    private static final System.Logger LOG = System.getLogger(ImageLoader.class.getName());
 
     static final int IMAGE_HEADER_SIZE = 64;
     static final int IMAGE_SIZE_OFFSET = 0x10;
@@ -103,7 +111,7 @@ public final class ImageLoader {
             // vmlinux is linked at kernel virtual addresses; place it like its flat Image.
             ElfLoader.LoadedElf elf = ElfLoader.loadAt(ram, file, ram.base() + VirtMemoryMap.KERNEL_OFFSET);
             long size = elf.highAddress() - elf.lowAddress();
-            return new KernelImage(elf.lowAddress(), elf.entry(), size, size);
+            return warnIfOverFirmwareFdt(ram, new KernelImage(elf.lowAddress(), elf.entry(), size, size), file);
         }
         if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
             return loadCompressedImage(ram, file);
@@ -119,17 +127,29 @@ public final class ImageLoader {
         checkKernelFits(ram, address, Math.max(fileSize, imageSize), file.toString());
         loadRaw(ram, address, file, "kernel");
         zeroBss(ram, address, fileSize, imageSize);
-        return new KernelImage(address, address, fileSize, imageSize);
+        return warnIfOverFirmwareFdt(ram, new KernelImage(address, address, fileSize, imageSize), file);
+    }
+
+    /** A kernel reaching OpenSBI fw_jump's FDT copy gets its bss overwritten; say so early. */
+    private static KernelImage warnIfOverFirmwareFdt(GuestRam ram, KernelImage kernel, Path file) {
+        long fdtCopy = ram.base() + FW_JUMP_FDT_OFFSET;
+        if (Long.compareUnsigned(kernel.end(), fdtCopy) > 0) {
+            LOG.log(System.Logger.Level.WARNING, String.format(Locale.ROOT,
+                    "kernel %s ends at 0x%x, past 0x%x where OpenSBI fw_jump puts the device tree;"
+                            + " with that firmware the kernel will be corrupted", file, kernel.end(), fdtCopy));
+        }
+        return kernel;
     }
 
     /**
      * Loads an initrd at the customary place: 128 MiB into RAM (half of RAM if that is under
      * 256 MiB), far enough up that the kernel does not overwrite it while starting, yet low;
-     * or just above {@code kernelEnd} if the kernel reaches further.
+     * but never below the end of the kernel ({@code kernelEnd}) or OpenSBI's FDT copy.
      */
     public static BoardConfig.Initrd loadInitrd(GuestRam ram, Path file, long kernelEnd) throws ImageException {
         long preferred = ram.base() + (ram.size() < 256 * MIB ? ram.size() / 2 : 128 * MIB);
-        long address = Math.max(preferred, alignUp(kernelEnd, ALIGN_2M));
+        long clearOfFirmwareFdt = ram.base() + FW_JUMP_FDT_OFFSET + FDT_WINDOW;
+        long address = Math.max(Math.max(preferred, clearOfFirmwareFdt), alignUp(kernelEnd, ALIGN_2M));
         long size = fileSize(file, "initrd");
         long limit = fdtWindowStart(ram);
         if (Long.compareUnsigned(address, limit) > 0 || size > limit - address) {
@@ -205,7 +225,7 @@ public final class ImageLoader {
                 ram.load(address + written, buffer, 0, n);
             }
             zeroBss(ram, address, written, imageSize);
-            return new KernelImage(address, address, written, imageSize);
+            return warnIfOverFirmwareFdt(ram, new KernelImage(address, address, written, imageSize), file);
         } catch (IOException e) {
             throw new ImageException("cannot decompress kernel " + file + ": " + e, e);
         }

@@ -170,17 +170,30 @@ class ImageLoaderTest {
     @Test
     void initrdGoesHalfwayIntoSmallRamAndBelowTheFdt() throws Exception {
         byte[] initrd = new byte[] {'0', '7', '0', '7'};
-        BoardConfig.Initrd placed = ImageLoader.loadInitrd(ram, write("initrd", initrd), KERNEL + 4096);
-        assertEquals(BASE + 8 * MIB, placed.start());
-        assertEquals(BASE + 8 * MIB + 4, placed.end());
-        assertArrayEquals(initrd, ram.read(placed.start(), 4));
+        try (GuestRam mid = new GuestRam(BASE, 128 * MIB)) {
+            BoardConfig.Initrd placed = ImageLoader.loadInitrd(mid, write("initrd", initrd), KERNEL + 4096);
+            assertEquals(BASE + 64 * MIB, placed.start());
+            assertEquals(BASE + 64 * MIB + 4, placed.end());
+            assertArrayEquals(initrd, mid.read(placed.start(), 4));
 
-        BoardConfig.Initrd aboveKernel = ImageLoader.loadInitrd(ram, write("initrd", initrd), BASE + 9 * MIB + 1);
-        assertEquals(BASE + 10 * MIB, aboveKernel.start(), "never over a large kernel");
+            BoardConfig.Initrd aboveKernel = ImageLoader.loadInitrd(mid, write("initrd", initrd), BASE + 65 * MIB + 1);
+            assertEquals(BASE + 66 * MIB, aboveKernel.start(), "never over a large kernel");
 
-        Path tooBig = write("big", new byte[(int) (6 * MIB) + 1]); // 8 MiB .. 14 MiB is free
+            Path tooBig = write("big", new byte[(int) (62 * MIB) + 1]); // 64 MiB .. 126 MiB is free
+            String message = assertThrows(ImageException.class,
+                    () -> ImageLoader.loadInitrd(mid, tooBig, KERNEL)).getMessage();
+            assertTrue(message.contains("more memory"), message);
+        }
+    }
+
+    @Test
+    void initrdStaysClearOfOpenSbisDeviceTreeCopy() throws Exception {
+        try (GuestRam small = new GuestRam(BASE, 48 * MIB)) {
+            BoardConfig.Initrd placed = ImageLoader.loadInitrd(small, write("initrd", new byte[8]), KERNEL);
+            assertEquals(BASE + ImageLoader.FW_JUMP_FDT_OFFSET + ImageLoader.FDT_WINDOW, placed.start());
+        }
         String message = assertThrows(ImageException.class,
-                () -> ImageLoader.loadInitrd(ram, tooBig, KERNEL)).getMessage();
+                () -> ImageLoader.loadInitrd(ram, write("initrd", new byte[8]), KERNEL)).getMessage();
         assertTrue(message.contains("more memory"), message);
     }
 

@@ -1,30 +1,169 @@
 package dev.nucleo.vmm;
 
+import dev.nucleo.cpu.Hart;
+import dev.nucleo.machine.BoardConfig;
+import dev.nucleo.machine.BoardDeviceTree;
+import dev.nucleo.machine.ImageException;
+import dev.nucleo.machine.ImageLoader;
+import dev.nucleo.machine.PowerControl;
+import dev.nucleo.machine.VirtBoard;
 import java.io.OutputStream;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** One virtual machine: built from a spec, run until the guest stops. (Being wired.) */
+/**
+ * One virtual machine: a {@link VirtBoard} with its harts, built from a {@link VmSpec}.
+ *
+ * <p>Boot follows the virt platform's convention: every hart starts at the firmware's entry
+ * in M-mode with a0 = its hart id and a1 = the device tree's address. Each hart runs on its
+ * own platform thread; the first event that ends the VM (power off, reset, failure report,
+ * a crash, {@link #stop}) wins and stops all of them.
+ */
 public final class Vm implements AutoCloseable {
+    private final VirtBoard board;
+    private final Hart[] harts;
+    private final AtomicReference<VmExit> exit = new AtomicReference<>();
+    private final CountDownLatch ended = new CountDownLatch(1);
+
+    private Vm(VirtBoard board, Hart[] harts) {
+        this.board = board;
+        this.harts = harts;
+    }
 
     /** Builds the machine; checks every user input and fails with a clear message. */
     public static Vm create(VmSpec spec, OutputStream consoleOut) throws VmConfigException {
-        throw new UnsupportedOperationException("not wired yet");
+        SpecCheck.validate(spec);
+        ExitRelay relay = new ExitRelay();
+        VirtBoard board = new VirtBoard(spec.cpus(), spec.memoryBytes(), consoleOut, relay);
+        try {
+            BootLayout layout = load(board, spec);
+            Hart[] harts = new Hart[spec.cpus()];
+            for (int id = 0; id < harts.length; id++) {
+                Hart hart = new Hart(id, board.ram().segment(), board.ram().base(), board.bus(), board.clint());
+                board.connectHart(id, hart::setInterruptLine);
+                hart.setPc(layout.entry());
+                hart.setRegister(10, id);
+                hart.setRegister(11, layout.fdt());
+                harts[id] = hart;
+            }
+            Vm vm = new Vm(board, harts);
+            relay.vm = vm;
+            return vm;
+        } catch (ImageException e) {
+            board.close();
+            throw new VmConfigException(VmConfigException.Kind.BAD_IMAGE, e.getMessage());
+        } catch (RuntimeException | Error e) {
+            board.close();
+            throw e;
+        }
     }
 
-    /** Runs the guest on the calling thread (and hart threads) until it stops. */
+    private record BootLayout(long entry, long fdt) {
+    }
+
+    private static BootLayout load(VirtBoard board, VmSpec spec) throws ImageException {
+        long entry = ImageLoader.loadFirmware(board.ram(), spec.firmware().orElseThrow());
+        BoardConfig config = board.config(spec.cmdline());
+        if (spec.kernel().isPresent()) {
+            ImageLoader.KernelImage kernel = ImageLoader.loadKernel(board.ram(), spec.kernel().get());
+            if (spec.initrd().isPresent()) {
+                BoardConfig.Initrd initrd = ImageLoader.loadInitrd(board.ram(), spec.initrd().get(), kernel.end());
+                config = config.withInitrd(initrd.start(), initrd.end());
+            }
+        }
+        long fdt = ImageLoader.loadFdt(board.ram(), BoardDeviceTree.build(config));
+        return new BootLayout(entry, fdt);
+    }
+
+    /** Runs the guest until it stops; the harts run on their own threads. */
     public VmExit run() {
-        throw new UnsupportedOperationException("not wired yet");
+        Thread[] threads = new Thread[harts.length];
+        for (int id = 0; id < harts.length; id++) {
+            Hart hart = harts[id];
+            threads[id] = Thread.ofPlatform().name("hart-" + id).daemon().start(() -> runHart(hart));
+        }
+        try {
+            ended.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            finish(new VmExit.Stopped());
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return exit.get();
+    }
+
+    private void runHart(Hart hart) {
+        try {
+            hart.run();
+            if (hart.crashReason() != null) {
+                finish(new VmExit.GuestCrash(hart.crashReason()));
+            }
+        } catch (RuntimeException | StackOverflowError e) {
+            // A bug in Nucleo must not take the host process down with it; the VM ends instead.
+            finish(new VmExit.VmmError(String.format("hart at pc 0x%x: %s", hart.pc(), e)));
+            System.getLogger(Vm.class.getName()).log(System.Logger.Level.ERROR, "hart failed", e);
+        }
+    }
+
+    /** Records why the VM ends (the first reason wins) and stops every hart. */
+    private void finish(VmExit reason) {
+        if (exit.compareAndSet(null, reason)) {
+            for (Hart hart : harts) {
+                hart.requestStop();
+            }
+            ended.countDown();
+        }
     }
 
     /** Types bytes on the serial console; blocks while the guest's receive buffer is full. */
     public void sendConsoleInput(byte[] data) {
-        throw new UnsupportedOperationException("not wired yet");
+        try {
+            board.uart().receive(data);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Asks the VM to stop; run() then returns VmExit.Stopped. Thread-safe. */
     public void stop() {
+        finish(new VmExit.Stopped());
+    }
+
+    /** The hart with this id, for tests and tools. */
+    public Hart hart(int id) {
+        return harts[id];
     }
 
     @Override
     public void close() {
+        stop();
+        board.close();
+    }
+
+    /** Turns the finisher's power requests into VM exits. */
+    private static final class ExitRelay implements PowerControl {
+        volatile Vm vm;
+
+        @Override
+        public void powerOff() {
+            vm.finish(new VmExit.PowerOff());
+        }
+
+        @Override
+        public void reset() {
+            vm.finish(new VmExit.Reset());
+        }
+
+        @Override
+        public void fail(int code) {
+            vm.finish(new VmExit.GuestFailure(code));
+        }
     }
 }

@@ -18,6 +18,10 @@ public sealed interface VmExit {
     record GuestCrash(String reason) implements VmExit {
     }
 
+    /** Nucleo itself failed while running the guest (a bug, or the host ran out of something). */
+    record VmmError(String reason) implements VmExit {
+    }
+
     /** The VM was stopped from the host. */
     record Stopped() implements VmExit {
     }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -86,9 +85,9 @@ final class QemuRunner {
         }
     }
 
-    /** Removes terminal control sequences and carriage returns QEMU might add. */
+    /** Removes terminal control sequences QEMU might add around the guest's output. */
     static String clean(String raw) {
-        return ANSI.matcher(raw).replaceAll("").replace("\r\n", "\n");
+        return ANSI.matcher(raw).replaceAll("");
     }
 
     private static Thread pump(InputStream in, ByteArrayOutputStream sink, String name) {
@@ -99,9 +98,5 @@ final class QemuRunner {
                 // the process went away; what we have is what there is
             }
         });
-    }
-
-    static boolean available() {
-        return RiscvToolchain.onPath(QEMU).isPresent() && Files.exists(Path.of("/"));
     }
 }
