@@ -17,9 +17,10 @@ import java.math.BigInteger;
  * yields the inexact flag, and the directed modes then move at most one ulp. Binary32 operations
  * are evaluated in binary64 with the same error terms; an inexact intermediate that lands on a
  * binary32 rounding boundary is nudged one binary64 ulp towards the exact value, which makes the
- * final narrowing a single correct rounding in every mode. Whatever the fast paths cannot prove safe (results near the
- * subnormal or overflow range, infinities and NaNs, round-to-max-magnitude fma) is computed
- * exactly with {@link BigInteger} and rounded by {@link #roundPack}.
+ * final narrowing a single correct rounding in every mode. Whatever the binary64 fast paths cannot
+ * prove safe (results near the subnormal or overflow range, infinities and NaNs, fma in
+ * round-to-max-magnitude) is computed exactly with {@link BigInteger} and rounded by
+ * {@link #roundPack}.
  */
 public final class Fpu {
     /** Accrued exception flags in the fflags layout. */
@@ -40,7 +41,7 @@ public final class Fpu {
     private static final long MANT_D = 0x000f_ffff_ffff_ffffL;
     private static final long HIDDEN_D = 0x0010_0000_0000_0000L;
 
-    /** Binary64 mantissa bits below binary32 precision plus one: zero on every binary32 grid point and midpoint. */
+    /** Binary64 significand bits below binary32 precision + 1: clear on every binary32 float and midpoint. */
     private static final long BELOW_S_GRID = 0x0fff_ffffL;
     /** From this magnitude up, fma residuals of products/quotients/roots cannot underflow. */
     private static final double EFT_MIN = 0x1p-969;
@@ -87,7 +88,7 @@ public final class Fpu {
             }
             return roundToFloat(q, rm);
         }
-        if (needsResidual(q)) {
+        if (needsResidual(q)) {                                       // only exact quotients, in fact
             double r = Math.fma(-q, y, x);                            // x - q*y; exact quotient is q + r/y
             q = offGrid(q, y > 0 ? r : -r);
         }
@@ -342,9 +343,9 @@ public final class Fpu {
     }
 
     /**
-     * A double with the sign of x*y + z - r, exactly (zero when r is exact). x*y = p + e is split with an fma, then the components are
-     * summed into a non-overlapping expansion (Shewchuk's Grow-Expansion, twice); the sign of such
-     * an expansion is the sign of its largest nonzero component.
+     * A double with the exact sign of x*y + z - r (zero when r is exact). x*y = p + e is split with
+     * an fma, then the terms are summed into a non-overlapping expansion (Shewchuk's
+     * Grow-Expansion, twice), whose sign is that of its largest nonzero component.
      */
     private static double fmaErrorSign(double x, double y, double z, double p, double r) {
         double e = Math.fma(x, y, -p);
@@ -454,8 +455,8 @@ public final class Fpu {
     // ------------------------------------------------------------------ fast-path helpers
 
     /**
-     * Rounds a binary64 value to binary32. Callers pass either an exact value or one rounded to
-     * odd from the exact result, so a single rounding here is correct in every mode.
+     * Rounds a binary64 value to binary32. Callers pass the exact value or one prepared by
+     * {@link #offGrid}, so this single rounding is correct in every mode, flags included.
      */
     private int roundToFloat(double v, int rm) {
         float f = (float) v, af = Math.abs(f);
@@ -501,7 +502,7 @@ public final class Fpu {
         return bits(r);
     }
 
-    /** Sets NX and turns the nearest-even result s into the rm result; dir (nonzero) is the sign of exact - s. */
+    /** Sets NX and turns the nearest-even result s into the rm result; dir != 0 has the sign of exact - s. */
     private long directed(double s, double dir, boolean tie, int rm) {
         flags |= NX;
         double r = switch (rm) {

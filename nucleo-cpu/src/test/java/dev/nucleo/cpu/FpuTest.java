@@ -9,6 +9,7 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.BiFunction;
 import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
 
@@ -207,6 +208,66 @@ class FpuTest {
         assertEquals(new R(QNAN_D, NV), run(f -> f.fnmaddD(db(3), PINF_D, NINF_D, RNE)));  // -inf - -inf
         assertEquals(new R(NINF_D, 0), run(f -> f.fnmaddD(db(3), PINF_D, PINF_D, RNE)));
         assertEquals(new R(QNAN_D, NV), run(f -> f.fmaddD(db(1), db(1), SNAN_D, RNE)));
+    }
+
+    /** Every combination of special operands: values as Java computes them, NaNs canonical, NV/DZ exact. */
+    @Test
+    void specialOperandMatrix() {
+        long[] dv = {db(0.0), db(-0.0), db(1.0), db(-1.5), db(Double.MIN_VALUE), db(-Double.MAX_VALUE),
+            PINF_D, NINF_D, QNAN_D, SNAN_D};
+        int[] sv = {fb(0f), fb(-0f), fb(1f), fb(-1.5f), fb(Float.MIN_VALUE), fb(-Float.MAX_VALUE),
+            PINF_S, NINF_S, QNAN_S, SNAN_S};
+        int n = dv.length, snan = n - 1;
+        for (int i = 0; i < n; i++) {
+            int ii = i;
+            double x = Double.longBitsToDouble(dv[i]);
+            float fx = Float.intBitsToFloat(sv[i]);
+            boolean sqrtNv = i == snan || x < 0;
+            special("sqrtD " + i, Math.sqrt(x), sqrtNv, 0, run(f -> f.sqrtD(dv[ii], RNE)));
+            specialS("sqrtS " + i, (float) Math.sqrt(fx), sqrtNv, 0, runS(f -> f.sqrtS(sv[ii], RNE)));
+            for (int j = 0; j < n; j++) {
+                int jj = j;
+                double y = Double.longBitsToDouble(dv[j]);
+                float fy = Float.intBitsToFloat(sv[j]);
+                // the classification is the same in both formats
+                boolean sig = i == snan || j == snan, nan = Double.isNaN(x) || Double.isNaN(y);
+                boolean infX = Double.isInfinite(x), infY = Double.isInfinite(y);
+                boolean addNv = sig || (!nan && infX && infY && (x > 0) != (y > 0));
+                boolean mulNv = sig || (!nan && ((x == 0 && infY) || (y == 0 && infX)));
+                boolean divNv = sig || (!nan && ((x == 0 && y == 0) || (infX && infY)));
+                int dz = !nan && y == 0 && x != 0 && !infX ? DZ : 0;
+                String ctx = "operands " + i + ", " + j;
+                special(ctx + " addD", x + y, addNv, 0, run(f -> f.addD(dv[ii], dv[jj], RNE)));
+                special(ctx + " mulD", x * y, mulNv, 0, run(f -> f.mulD(dv[ii], dv[jj], RNE)));
+                special(ctx + " divD", x / y, divNv, dz, run(f -> f.divD(dv[ii], dv[jj], RNE)));
+                specialS(ctx + " addS", fx + fy, addNv, 0, runS(f -> f.addS(sv[ii], sv[jj], RNE)));
+                specialS(ctx + " mulS", fx * fy, mulNv, 0, runS(f -> f.mulS(sv[ii], sv[jj], RNE)));
+                specialS(ctx + " divS", fx / fy, divNv, dz, runS(f -> f.divS(sv[ii], sv[jj], RNE)));
+                for (int k = 0; k < n; k++) {
+                    int kk = k;
+                    double z = Double.longBitsToDouble(dv[k]);
+                    boolean productInf = infX || infY, productNeg = (x < 0) != (y < 0);
+                    boolean cancel = !nan && !Double.isNaN(z) && productInf && Double.isInfinite(z) && productNeg != (z < 0);
+                    boolean fmaNv = mulNv || k == snan || cancel;
+                    String c3 = ctx + ", " + k;
+                    special(c3 + " fmaD", Math.fma(x, y, z), fmaNv, 0, run(f -> f.fmaddD(dv[ii], dv[jj], dv[kk], RNE)));
+                    specialS(c3 + " fmaS", Math.fma(fx, fy, Float.intBitsToFloat(sv[k])), fmaNv, 0,
+                            runS(f -> f.fmaddS(sv[ii], sv[jj], sv[kk], RNE)));
+                }
+            }
+        }
+    }
+
+    private static void special(String ctx, double java, boolean nv, int dz, R got) {
+        long want = Double.isNaN(java) ? QNAN_D : db(java);
+        assertEquals(want, got.bits, ctx);
+        assertEquals((nv ? NV : 0) | dz, got.flags & (NV | DZ), ctx);
+    }
+
+    private static void specialS(String ctx, float java, boolean nv, int dz, R got) {
+        long want = Float.isNaN(java) ? QNAN_S : fb(java) & 0xffff_ffffL;
+        assertEquals(want, got.bits, ctx);
+        assertEquals((nv ? NV : 0) | dz, got.flags & (NV | DZ), ctx);
     }
 
     @Test
@@ -580,17 +641,19 @@ class FpuTest {
         long apply(Fpu fpu, long a, long b, int rm);
     }
 
-    interface Ternary {
-        long apply(Fpu fpu, long a, long b, long c, int rm);
+    /** Picks the second operand to go with a random first one. */
+    interface Partner {
+        long pick(Random r, long a);
     }
 
-    private static void randomBinary(Fmt fmt, String name, Binary op, Binary partnerGen,
-                                     java.util.function.BiFunction<Double, Double, Exact> exact) {
+    /** Runs op on random operand pairs in all rounding modes and compares with the reference. */
+    private static void randomBinary(Fmt fmt, String name, Binary op, Partner partner,
+                                     BiFunction<Double, Double, Exact> exact) {
         Random r = new Random(name.hashCode() * 31L + (fmt.dbl ? 1 : 0));
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < ITERATIONS; i++) {
             long a = randomFinite(r, fmt);
-            long b = partnerGen.apply(null, a, r.nextLong(), 0);
+            long b = partner.pick(r, a);
             for (int rm = 0; rm < 5; rm++) {
                 Exact ex = exact.apply(fmt.value(a), fmt.value(b));
                 R want = Reference.round(ex, fmt, rm);
@@ -608,18 +671,18 @@ class FpuTest {
 
     private static void report(List<String> failures) {
         if (!failures.isEmpty()) {
-            fail(failures.size() + " mismatches, first:\n" + String.join("\n", failures.subList(0, Math.min(12, failures.size()))));
+            List<String> first = failures.subList(0, Math.min(12, failures.size()));
+            fail(failures.size() + " mismatches, first:\n" + String.join("\n", first));
         }
     }
 
-    // Partner generators get (a, seed) and return b.
-    private static Binary addPartners(Fmt fmt) {
-        return (unused, a, seed, rm) -> addPartner(new Random(seed), fmt, a);
+    private static Partner addPartners(Fmt fmt) {
+        return (r, a) -> addPartner(r, fmt, a);
     }
 
-    private static Binary mulPartners(Fmt fmt, boolean divide) {
-        return (unused, a, seed, rm) -> {
-            Random r = new Random(seed);
+    /** Partners whose product (or quotient) lands in the subnormal range, near overflow, or nearby. */
+    private static Partner mulPartners(Fmt fmt, boolean divide) {
+        return (r, a) -> {
             if (r.nextInt(3) == 0) {
                 return randomFinite(r, fmt);
             }
@@ -648,8 +711,8 @@ class FpuTest {
 
     @Test
     void randomDivS() {
-        randomBinary(Fmt.S, "divS", (f, a, b, rm) -> f.divS((int) a, (int) b, rm), nonZero(mulPartners(Fmt.S, true), Fmt.S),
-                Exact::quotient);
+        randomBinary(Fmt.S, "divS", (f, a, b, rm) -> f.divS((int) a, (int) b, rm),
+                nonZero(mulPartners(Fmt.S, true), Fmt.S), Exact::quotient);
     }
 
     @Test
@@ -672,26 +735,26 @@ class FpuTest {
 
     @Test
     void randomDivD() {
-        randomBinary(Fmt.D, "divD", (f, a, b, rm) -> f.divD(a, b, rm), nonZero(mulPartners(Fmt.D, true), Fmt.D),
-                Exact::quotient);
+        randomBinary(Fmt.D, "divD", (f, a, b, rm) -> f.divD(a, b, rm),
+                nonZero(mulPartners(Fmt.D, true), Fmt.D), Exact::quotient);
     }
 
+    // square roots take |a|, and so does the reference
     @Test
     void randomSqrtS() {
-        randomBinary(Fmt.S, "sqrtS", (f, a, b, rm) -> f.sqrtS((int) a & 0x7fff_ffff, rm), (u, a, s, rm) -> 0,
+        randomBinary(Fmt.S, "sqrtS", (f, a, b, rm) -> f.sqrtS((int) a & 0x7fff_ffff, rm), (r, a) -> 0,
                 (x, y) -> Exact.root(Math.abs(x)));
     }
 
     @Test
     void randomSqrtD() {
-        randomBinary(Fmt.D, "sqrtD", (f, a, b, rm) -> f.sqrtD(a & Long.MAX_VALUE, rm), (u, a, s, rm) -> 0,
+        randomBinary(Fmt.D, "sqrtD", (f, a, b, rm) -> f.sqrtD(a & Long.MAX_VALUE, rm), (r, a) -> 0,
                 (x, y) -> Exact.root(Math.abs(x)));
     }
 
-    /** Sqrt tests use |a|; the reference sees the same value. */
-    private static Binary nonZero(Binary gen, Fmt fmt) {
-        return (u, a, seed, rm) -> {
-            long b = gen.apply(u, a, seed, rm);
+    private static Partner nonZero(Partner partner, Fmt fmt) {
+        return (r, a) -> {
+            long b = partner.pick(r, a);
             return fmt.value(b) == 0 ? fmt.toBits(1.0) : b;
         };
     }
@@ -839,10 +902,8 @@ class FpuTest {
                 int m = rm;
                 BigInteger n = x.setScale(0, MODES[rm]).toBigIntegerExact();
                 boolean exact = new BigDecimal(n).compareTo(x) == 0;
-                R w = intConv(n, exact, BigInteger.ONE.shiftLeft(31).negate(), BigInteger.ONE.shiftLeft(31).subtract(BigInteger.ONE), true);
-                R wu = intConv(n, exact, BigInteger.ZERO, BigInteger.ONE.shiftLeft(32).subtract(BigInteger.ONE), true);
-                R l = intConv(n, exact, BigInteger.ONE.shiftLeft(63).negate(), BigInteger.ONE.shiftLeft(63).subtract(BigInteger.ONE), false);
-                R lu = intConv(n, exact, BigInteger.ZERO, BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE), false);
+                R w = intConv(n, exact, 32, true), wu = intConv(n, exact, 32, false);
+                R l = intConv(n, exact, 64, true), lu = intConv(n, exact, 64, false);
                 if (dbl) {
                     check(failures, "cvtWD", bits, rm, w, run(f -> f.cvtWD(bits, m)));
                     check(failures, "cvtWuD", bits, rm, wu, run(f -> f.cvtWuD(bits, m)));
@@ -864,18 +925,13 @@ class FpuTest {
         RoundingMode.HALF_EVEN, RoundingMode.DOWN, RoundingMode.FLOOR, RoundingMode.CEILING, RoundingMode.HALF_UP};
 
     /** Expected integer conversion: saturate with NV when out of range, else NX when inexact. */
-    private static R intConv(BigInteger n, boolean exact, BigInteger min, BigInteger max, boolean word) {
-        BigInteger v = n;
-        int flags = exact ? 0 : NX;
-        if (n.compareTo(max) > 0) {
-            v = max;
-            flags = NV;
-        } else if (n.compareTo(min) < 0) {
-            v = min;
-            flags = NV;
-        }
+    private static R intConv(BigInteger n, boolean exact, int width, boolean signed) {
+        BigInteger span = BigInteger.ONE.shiftLeft(signed ? width - 1 : width);
+        BigInteger min = signed ? span.negate() : BigInteger.ZERO, max = span.subtract(BigInteger.ONE);
+        BigInteger v = n.max(min).min(max);
+        int flags = !v.equals(n) ? NV : exact ? 0 : NX;
         long bits = v.longValue();
-        return new R(word ? (int) bits : bits, flags);                       // 32-bit results sign-extend
+        return new R(width == 32 ? (int) bits : bits, flags);              // 32-bit results sign-extend
     }
 
     @Test
