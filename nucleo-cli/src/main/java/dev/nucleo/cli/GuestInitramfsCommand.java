@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
             "The default guest is fetched into the cache first if it is not there.",
             "",
             "Example:",
-            "  nucleo guest initramfs --init-script test.sh --file ./payload:/root/payload:0644 -o rd.gz",
+            "  nucleo guest initramfs --init-script t.sh --file ./a:/root/a:0644 -o rd.gz",
             "  nucleo run --initrd rd.gz"},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
@@ -87,7 +87,7 @@ final class GuestInitramfsCommand implements Callable<Integer> {
             }
             colon = rest.lastIndexOf(':');
             if (colon < 0) {
-                throw bad(spec, "expected HOSTPATH:GUESTPATH[:MODE]");
+                throw bad(spec, "expected HOSTPATH:GUESTPATH or HOSTPATH:GUESTPATH:MODE");
             }
             String host = rest.substring(0, colon);
             String guest = rest.substring(colon + 1);
@@ -107,7 +107,7 @@ final class GuestInitramfsCommand implements Callable<Integer> {
         }
 
         private static CommandLine.TypeConversionException bad(String spec, String why) {
-            return new CommandLine.TypeConversionException("bad --file '" + spec + "': " + why);
+            return new CommandLine.TypeConversionException("'" + spec + "': " + why);
         }
 
         static final class Converter implements CommandLine.ITypeConverter<FileSpec> {

@@ -180,4 +180,20 @@ public final class CompressedExpander {
         return bit(imm, 20) << 31 | bits(imm, 10, 1) << 21 | bit(imm, 11) << 20 | bits(imm, 19, 12) << 12
                 | rd << 7 | JAL;
     }
+
+    /** Every 16-bit parcel expanded once: the interpreter looks compressed instructions up here. */
+    private static final int[] EXPANDED = buildTable();
+
+    private static int[] buildTable() {
+        int[] table = new int[1 << 16];
+        for (int parcel = 0; parcel < table.length; parcel++) {
+            table[parcel] = (parcel & 3) == 3 ? 0 : expand(parcel);
+        }
+        return table;
+    }
+
+    /** Same as {@link #expand} through a precomputed table (the hot path of the interpreter). */
+    static int lookup(int parcel) {
+        return EXPANDED[parcel & 0xffff];
+    }
 }

@@ -3,6 +3,7 @@ package dev.nucleo.cpu;
 import static dev.nucleo.cpu.Decode.*;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -256,7 +257,7 @@ public final class Hart {
             execute(parcel, parcel, 4);
         } else {
             int half = parcel & 0xffff;
-            int expanded = CompressedExpander.expand(half);
+            int expanded = CompressedExpander.lookup(half);
             if (expanded == 0) {
                 throw Trap.illegal(half);
             }
@@ -297,10 +298,12 @@ public final class Hart {
             case 0x33 -> setX(rd, op(inst, raw, x[rs1(inst)], x[rs2(inst)]));
             case 0x3b -> setX(rd, op32(inst, raw, x[rs1(inst)], x[rs2(inst)]));
             case 0x0f -> {
-                // fence and fence.i: one hart sees its own stores in order, and nothing caches code
+                // fence orders this hart's accesses for the other harts; fence.i needs nothing
+                // more, since no decoded code is cached
                 if (funct3(inst) > 1) {
                     throw Trap.illegal(raw);
                 }
+                VarHandle.fullFence();
             }
             case 0x2f -> setX(rd, atomic(inst, raw));
             case 0x73 -> next = system(inst, raw, next);
