@@ -118,6 +118,19 @@ final class CsrFile {
         throw Trap.illegal(instruction);
     }
 
+    /**
+     * The value a set/clear CSR instruction modifies. Reads of mip show SEIP as the OR of
+     * the software bit and the PLIC's line, but only the software bit may be written back:
+     * otherwise firmware setting STIP or SSIP would latch a passing external interrupt forever.
+     */
+    long valueForUpdate(int csr, long readValue) {
+        if (csr == MIP) {
+            long seip = 1L << Interrupts.SEIP;
+            return (readValue & ~seip) | (mipSoftware & seip);
+        }
+        return readValue;
+    }
+
     /** Writes a CSR on behalf of a CSR instruction (after {@link #read} checked access). */
     void write(int csr, long value, int instruction) {
         checkAccess(csr, true, instruction);

@@ -518,13 +518,13 @@ public final class Hart {
             case 2 -> {                                                   // csrrs, csrrsi
                 old = csr.read(number, raw);
                 if (source != 0) {
-                    csr.write(number, old | operand, raw);
+                    csr.write(number, csr.valueForUpdate(number, old) | operand, raw);
                 }
             }
             default -> {                                                  // csrrc, csrrci
                 old = csr.read(number, raw);
                 if (source != 0) {
-                    csr.write(number, old & ~operand, raw);
+                    csr.write(number, csr.valueForUpdate(number, old) & ~operand, raw);
                 }
             }
         }
