@@ -23,7 +23,7 @@ import sys
 import time
 
 COLUMNS = ["tool", "run", "first_output_s", "banner_s", "marker_s", "exit_s", "status",
-           "cpu_s", "load_before", "load_after", "note"]
+           "cpu_s", "load_before", "load_after", "build", "note"]
 
 
 def load_average():
@@ -88,7 +88,7 @@ def run(args):
         elif marker_at is None:
             note = "no marker"
     row = [args.tool, str(args.run), fmt(first), fmt(banner_at), fmt(marker_at), fmt(exit_at),
-           str(status), fmt(cpu), f"{load_before:.2f}", f"{load_average():.2f}", note]
+           str(status), fmt(cpu), f"{load_before:.2f}", f"{load_average():.2f}", args.build or "-", note]
     new_file = not os.path.exists(args.results) or os.path.getsize(args.results) == 0
     with open(args.results, "a") as out:
         if new_file:
@@ -130,14 +130,14 @@ def summary(args):
         return "-" if value is None else f"{value:.2f}"
 
     print("| run | " + " | ".join(f"{t} {label} (s)" for t in ["Nucleo", "QEMU"] for _, label in metrics)
-          + " | load (1 min) N / Q | notes |")
-    print("|---:|" + "---:|" * (2 * len(metrics)) + "---|---|")
+          + " | load (1 min) N / Q | Nucleo build | notes |")
+    print("|---:|" + "---:|" * (2 * len(metrics)) + "---|---|---|")
     for i in sorted(by_run):
         r = by_run[i]
         notes = "; ".join(f"{t}: {r[t]['note']}" for t in tools if t in r and r[t]["note"])
         loads = " / ".join(r[t]["load_before"] if t in r else "-" for t in tools)
         print(f"| {i} | " + " | ".join(cell(r.get(t), key) for t in tools for key, _ in metrics)
-              + f" | {loads} | {notes} |")
+              + f" | {loads} | {r['nucleo'].get('build', '-') if 'nucleo' in r else '-'} | {notes} |")
 
     ok = {t: [row for row in rows if row["tool"] == t and not row["note"]] for t in tools}
     print()
@@ -154,6 +154,11 @@ def summary(args):
         ratio = (f"{m['nucleo'] / m['qemu']:.2f}x" if m["nucleo"] is not None and m["qemu"]
                  else "-")
         print(f"| {label} | {fmt2(m['nucleo'])} | {fmt2(m['qemu'])} | {ratio} |")
+    builds = sorted({row.get("build", "-") for row in rows if row["tool"] == "nucleo"})
+    if len(builds) > 1:
+        print()
+        print(f"warning: the Nucleo runs used {len(builds)} different builds ({', '.join(builds)}):"
+              " nucleo was rebuilt between runs, so the medians mix them")
     print()
     print(f"good runs: Nucleo {len(ok['nucleo'])} of {sum(r['tool'] == 'nucleo' for r in rows)},"
           f" QEMU {len(ok['qemu'])} of {sum(r['tool'] == 'qemu' for r in rows)}")
@@ -175,6 +180,7 @@ def main():
     r.add_argument("--banner", required=True)
     r.add_argument("--marker", required=True)
     r.add_argument("--timeout", type=float, default=300)
+    r.add_argument("--build", help="an id of the build under test, recorded with the run")
     r.add_argument("command", nargs=argparse.REMAINDER)
     s = sub.add_parser("summary")
     s.add_argument("results")

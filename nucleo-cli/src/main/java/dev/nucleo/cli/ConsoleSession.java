@@ -6,8 +6,8 @@ import dev.nucleo.vmm.VmExit;
 import dev.nucleo.vmm.VmSpec;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -20,18 +20,19 @@ final class ConsoleSession {
     private static final long SHUTDOWN_GRACE_SECONDS = 2;
 
     private final InputStream in;
-    private final OutputStream out;
+    private final PrintStream out;
     private final PrintStream err;
+    private final boolean terminal;
 
-    ConsoleSession(InputStream in, OutputStream out, PrintStream err) {
-        this.in = in;
-        this.out = out;
-        this.err = err;
+    ConsoleSession(Stdio stdio) {
+        this.in = stdio.in();
+        this.out = stdio.out();
+        this.err = stdio.err();
+        this.terminal = stdio.terminal();
     }
 
     /** Boots the spec and returns nucleo's exit status for how the guest ended. */
     int run(VmSpec spec) throws CliException {
-        boolean terminal = Tty.isTerminal(Tty.STDIN);
         Vm vm;
         try {
             vm = Vm.create(spec, out);
@@ -39,7 +40,7 @@ final class ConsoleSession {
             throw new CliException(ExitStatus.of(e.kind()), e.getMessage(), e);
         }
         try (vm) {
-            VmExit exit = attachAndRun(vm, terminal);
+            VmExit exit = attachAndRun(vm);
             String note = ExitStatus.describe(exit);
             if (note != null) {
                 err.println("nucleo: " + note);
@@ -48,7 +49,7 @@ final class ConsoleSession {
         }
     }
 
-    private VmExit attachAndRun(Vm vm, boolean terminal) {
+    private VmExit attachAndRun(Vm vm) {
         TerminalMode raw = null;
         if (terminal) {
             err.println("nucleo: " + EscapeFilter.HINT);
@@ -98,7 +99,7 @@ final class ConsoleSession {
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                 if (!escapes) {
                     if (n > 0) {
-                        vm.sendConsoleInput(java.util.Arrays.copyOf(buffer, n));
+                        vm.sendConsoleInput(Arrays.copyOf(buffer, n));
                     }
                     continue;
                 }
@@ -117,7 +118,7 @@ final class ConsoleSession {
             }
         } catch (IOException | RuntimeException e) {
             // Input is gone (or the VM is); the guest keeps running on its own until it stops.
-            Main.debug(e);
+            Main.debug(e, err);
         }
     }
 }

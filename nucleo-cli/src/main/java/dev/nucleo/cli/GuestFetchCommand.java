@@ -3,6 +3,7 @@ package dev.nucleo.cli;
 import dev.nucleo.vmm.guest.GuestCache;
 import dev.nucleo.vmm.guest.GuestFetchException;
 import dev.nucleo.vmm.guest.GuestFetcher;
+import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,10 +19,16 @@ final class GuestFetchCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Download again even if the cache holds a complete guest.")
     boolean force;
 
+    private final PrintStream err;
+
+    GuestFetchCommand(PrintStream err) {
+        this.err = err;
+    }
+
     @Override
     public Integer call() throws CliException {
         try {
-            new GuestFetcher(GuestCache.fromEnvironment(), System.err).fetch(force);
+            new GuestFetcher(GuestCache.fromEnvironment(), err).fetch(force);
             return 0;
         } catch (GuestFetchException e) {
             throw new CliException(ExitStatus.FETCH_FAILED, e.getMessage(), e);

@@ -1,5 +1,6 @@
 package dev.nucleo.cli;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -10,23 +11,56 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        System.exit(execute(args, Stdio.system()));
     }
 
-    /** Runs the command line and returns the exit status (see {@link ExitStatus}). */
-    static int run(String... args) {
-        return commandLine(System.err).execute(args);
+    /**
+     * Runs a command line in this process with the given streams (never treated as a
+     * terminal) and returns its exit status (see {@link ExitStatus}) instead of exiting.
+     */
+    static int execute(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        return execute(args, new Stdio(in, out, err, false));
+    }
+
+    static int execute(String[] args, Stdio stdio) {
+        return commandLine(stdio).execute(args);
     }
 
     /** The configured picocli command line; shared by main and the tests. */
-    static CommandLine commandLine(PrintStream err) {
-        CommandLine cli = new CommandLine(new NucleoCommand());
+    static CommandLine commandLine(Stdio stdio) {
+        CommandLine cli = new CommandLine(new NucleoCommand(), new Factory(stdio));
         configure(cli);
         cli.getSubcommands().get("run").getCommandSpec().usageMessage().exitCodeList(exitCodeList());
-        cli.setErr(new PrintWriter(err, true));
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, err));
+        cli.setOut(new PrintWriter(stdio.out(), true));
+        cli.setErr(new PrintWriter(stdio.err(), true));
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, stdio.err()));
         cli.setParameterExceptionHandler(Main::reportUsageError);
         return cli;
+    }
+
+    /** As {@link #commandLine(Stdio)}, for tests that only read messages: no console input. */
+    static CommandLine commandLine(PrintStream err) {
+        return commandLine(new Stdio(InputStream.nullInputStream(), System.out, err, false));
+    }
+
+    /** Hands the streams to the commands that use them. */
+    private record Factory(Stdio stdio) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            if (type == RunCommand.class) {
+                return type.cast(new RunCommand(stdio));
+            }
+            if (type == GuestFetchCommand.class) {
+                return type.cast(new GuestFetchCommand(stdio.err()));
+            }
+            if (type == GuestInitramfsCommand.class) {
+                GuestInitramfsCommand command = new GuestInitramfsCommand();
+                command.stdin = stdio.in();
+                command.err = stdio.err();
+                return type.cast(command);
+            }
+            return CommandLine.defaultFactory().create(type);
+        }
     }
 
     /** Usage mistakes end with 64 and failures with 70, in every (sub)command. */
@@ -45,13 +79,18 @@ public final class Main {
         return list;
     }
 
-    /** The mistake and where to read more, rather than the whole usage text. */
+    /**
+     * The mistake, a suggestion for a mistyped option and where to read more, on one line
+     * (like every other error) rather than the whole usage text.
+     */
     private static int reportUsageError(CommandLine.ParameterException e, String[] args) {
         CommandLine cli = e.getCommandLine();
-        PrintWriter err = cli.getErr();
-        err.println("nucleo: " + e.getMessage());
-        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
-        err.println("Try '" + cli.getCommandSpec().qualifiedName() + " --help' for more information.");
+        String suggestion = "";
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+            suggestion = "; did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?";
+        }
+        cli.getErr().println("nucleo: " + e.getMessage() + suggestion
+                + " (see '" + cli.getCommandSpec().qualifiedName() + " --help')");
         return cli.getCommandSpec().exitCodeOnInvalidInput();
     }
 
@@ -71,11 +110,7 @@ public final class Main {
         return "1".equals(System.getenv("NUCLEO_DEBUG"));
     }
 
-    static void debug(Throwable t) {
-        debug(t, System.err);
-    }
-
-    private static void debug(Throwable t, PrintStream err) {
+    static void debug(Throwable t, PrintStream err) {
         if (t != null && debugging()) {
             t.printStackTrace(err);
         }

@@ -2,8 +2,6 @@ package dev.nucleo.cli;
 
 import dev.nucleo.vmm.VmSpec;
 import dev.nucleo.vmm.guest.GuestCache;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -28,6 +26,7 @@ import picocli.CommandLine.Option;
             "When stdin is not a terminal, its bytes are passed to the guest as they come."},
         exitCodeListHeading = "%nExit status:%n") // the list itself: ExitStatus.HELP_LIST, set in Main
 final class RunCommand implements Callable<Integer> {
+    private final Stdio stdio;
 
     @Option(names = "--firmware", paramLabel = "FILE",
             description = "Firmware loaded at the base of RAM (default: the cached OpenSBI fw_jump.bin).")
@@ -52,13 +51,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--cpus", paramLabel = "N", description = "Number of harts (default: 1).")
     int cpus = 1;
 
+    RunCommand(Stdio stdio) {
+        this.stdio = stdio;
+    }
+
     @Override
     public Integer call() throws CliException {
-        DefaultGuest defaults = new CachedDefaultGuest(GuestCache.fromEnvironment(), System.err);
+        DefaultGuest defaults = new CachedDefaultGuest(GuestCache.fromEnvironment(), stdio.err());
         VmSpec spec = new SpecResolver(defaults).resolve(options());
-        // Unbuffered: the guest's output must show as soon as it is written.
-        FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
-        return new ConsoleSession(System.in, stdout, System.err).run(spec);
+        return new ConsoleSession(stdio).run(spec);
     }
 
     SpecResolver.GuestOptions options() {

@@ -1,7 +1,8 @@
 package dev.nucleo.cli;
 
+import dev.nucleo.vmm.SpecCheck;
+import dev.nucleo.vmm.VmConfigException;
 import dev.nucleo.vmm.VmSpec;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -13,7 +14,8 @@ import java.util.Optional;
  * <li>--firmware alone: bare metal, the firmware runs with no kernel;
  * <li>--kernel: boots it through the given firmware, or the cached default fw_jump.bin.
  * </ul>
- * Files the user names are checked before anything is fetched.
+ * The machine's size and the files the user names (that they exist and look like what they
+ * are given as) are checked before anything is fetched: a typo must not cost a download.
  */
 final class SpecResolver {
     /** The guest-related options, as parsed. */
@@ -28,12 +30,7 @@ final class SpecResolver {
     }
 
     VmSpec resolve(GuestOptions o) throws CliException {
-        if (o.cpus() < 1) {
-            throw new CliException(ExitStatus.USAGE, "--cpus must be at least 1 (got " + o.cpus() + ")");
-        }
-        if (o.memoryBytes() <= 0) {
-            throw new CliException(ExitStatus.USAGE, "--memory must be more than 0");
-        }
+        check(() -> SpecCheck.checkMachine(o.memoryBytes(), o.cpus()));
         boolean bareMetal = o.firmware().isPresent() && o.kernel().isEmpty();
         if (bareMetal && o.initrd().isPresent()) {
             throw new CliException(ExitStatus.USAGE, "--initrd needs a kernel: add --kernel, or drop --firmware to use the default guest");
@@ -41,11 +38,7 @@ final class SpecResolver {
         if (bareMetal && o.cmdline().isPresent()) {
             throw new CliException(ExitStatus.USAGE, "--cmdline needs a kernel: add --kernel, or drop --firmware to use the default guest");
         }
-        for (Optional<Path> file : java.util.List.of(o.firmware(), o.kernel(), o.initrd())) {
-            if (file.isPresent()) {
-                checkReadable(file.get());
-            }
-        }
+        check(() -> SpecCheck.checkImages(o.firmware(), o.kernel(), o.initrd()));
         String cmdline = o.cmdline().orElse(VmSpec.DEFAULT_CMDLINE);
         if (bareMetal) {
             return new VmSpec(o.firmware(), Optional.empty(), Optional.empty(), cmdline, o.memoryBytes(), o.cpus());
@@ -59,15 +52,15 @@ final class SpecResolver {
                 cmdline, o.memoryBytes(), o.cpus());
     }
 
-    private static void checkReadable(Path file) throws CliException {
-        if (!Files.exists(file)) {
-            throw new CliException(ExitStatus.MISSING_INPUT, file + ": no such file");
-        }
-        if (!Files.isRegularFile(file)) {
-            throw new CliException(ExitStatus.MISSING_INPUT, file + ": not a regular file");
-        }
-        if (!Files.isReadable(file)) {
-            throw new CliException(ExitStatus.MISSING_INPUT, file + ": not readable");
+    private interface Check {
+        void run() throws VmConfigException;
+    }
+
+    private static void check(Check check) throws CliException {
+        try {
+            check.run();
+        } catch (VmConfigException e) {
+            throw new CliException(ExitStatus.of(e.kind()), e.getMessage(), e);
         }
     }
 }

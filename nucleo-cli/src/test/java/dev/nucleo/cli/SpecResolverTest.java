@@ -51,7 +51,8 @@ class SpecResolverTest {
         fw = Files.write(tmp.resolve("fw_jump.bin"), new byte[1]);
         kernel = Files.write(tmp.resolve("vmlinux"), new byte[1]);
         initrd = Files.write(tmp.resolve("initramfs.cpio.gz"), new byte[1]);
-        userFile = Files.write(tmp.resolve("mine.bin"), new byte[1]);
+        // Given as firmware, kernel or initrd in turn, so it must pass as each: a small Image does.
+        userFile = Files.write(tmp.resolve("mine.bin"), KernelImages.plain(4096, 8192));
     }
 
     private static SpecResolver.GuestOptions options(Path firmware, Path kernel, Path initrd, String cmdline) {

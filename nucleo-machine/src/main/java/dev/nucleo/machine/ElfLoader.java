@@ -46,7 +46,8 @@ public final class ElfLoader {
             Map.entry(258, "LoongArch"));
 
     /**
-     * What was loaded.
+     * Where an ELF lies (once loaded) or would lie (as {@link #inspect} reports it) in guest
+     * physical memory.
      *
      * @param entry       physical entry address
      * @param lowAddress  lowest physical address written
@@ -58,6 +59,10 @@ public final class ElfLoader {
     private static final OptionalLong NOT_RELOCATED = OptionalLong.empty();
 
     private record Segment(int index, long fileOffset, long vaddr, long paddr, long fileSize, long memSize) {
+    }
+
+    /** An ELF whose headers passed every check against the file: where to enter, what to copy. */
+    private record Parsed(long entry, List<Segment> segments) {
     }
 
     private ElfLoader() {
@@ -102,19 +107,89 @@ public final class ElfLoader {
         return load(ram, MemorySegment.ofArray(image), "ELF image", OptionalLong.of(loadAddress));
     }
 
+    /**
+     * Checks the ELF file's headers exactly as loading would, without guest RAM, and says
+     * where it would lie if loaded at its physical addresses. {@code what} names its role in
+     * messages (e.g. "firmware"); null for none.
+     */
+    public static LoadedElf inspect(Path file, String what) throws ImageException {
+        String name = describe(file, what);
+        return withImage(file, name, image -> {
+            Parsed parsed = parse(image, name);
+            return extent(physicalEntry(parsed.entry(), parsed.segments(), name), parsed.segments());
+        });
+    }
+
+    /** As {@link #load(GuestRam, Path)}, naming the file's role ({@code what}) in messages. */
+    static LoadedElf load(GuestRam ram, Path file, String what) throws ImageException {
+        String name = describe(file, what);
+        return withImage(file, name, image -> load(ram, image, name, NOT_RELOCATED));
+    }
+
+    /** As {@link #loadAt(GuestRam, Path, long)}, naming the file's role ({@code what}) in messages. */
+    static LoadedElf loadAt(GuestRam ram, Path file, String what, long loadAddress) throws ImageException {
+        String name = describe(file, what);
+        return withImage(file, name, image -> load(ram, image, name, OptionalLong.of(loadAddress)));
+    }
+
+    private static String describe(Path file, String what) {
+        return what == null ? file.toString() : what + " " + file;
+    }
+
     private static LoadedElf load(GuestRam ram, Path file, OptionalLong loadAddress) throws ImageException {
+        String name = file.toString();
+        return withImage(file, name, image -> load(ram, image, name, loadAddress));
+    }
+
+    private interface ImageAction {
+        LoadedElf apply(MemorySegment image) throws ImageException;
+    }
+
+    /** Maps the file read-only for the duration of {@code action}. */
+    private static LoadedElf withImage(Path file, String name, ImageAction action) throws ImageException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
              Arena arena = Arena.ofConfined()) {
             MemorySegment image = channel.size() == 0 ? MemorySegment.ofArray(new byte[0])
                     : channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-            return load(ram, image, file.toString(), loadAddress);
+            return action.apply(image);
         } catch (IOException e) {
-            throw new ImageException("cannot read " + file + ": " + e, e);
+            throw new ImageException("cannot read " + name + ": " + e, e);
         }
     }
 
     private static LoadedElf load(GuestRam ram, MemorySegment image, String name, OptionalLong loadAddress)
             throws ImageException {
+        Parsed parsed = parse(image, name);
+        List<Segment> segments = parsed.segments();
+        if (loadAddress.isPresent()) {
+            segments = relocate(segments, loadAddress.getAsLong());
+        }
+        for (Segment s : segments) {
+            checkInRam(s, ram, name);
+        }
+        long physicalEntry = physicalEntry(parsed.entry(), segments, name);
+
+        for (Segment s : segments) {
+            MemorySegment.copy(image, s.fileOffset(), ram.segment(), s.paddr() - ram.base(), s.fileSize());
+            ram.zero(s.paddr() + s.fileSize(), s.memSize() - s.fileSize());
+        }
+        return extent(physicalEntry, segments);
+    }
+
+    /** The physical range the segments cover, with the entry point. */
+    private static LoadedElf extent(long physicalEntry, List<Segment> segments) {
+        long low = -1;
+        long high = 0;
+        for (Segment s : segments) {
+            low = Long.compareUnsigned(s.paddr(), low) < 0 ? s.paddr() : low;
+            long end = s.paddr() + s.memSize();
+            high = Long.compareUnsigned(end, high) > 0 ? end : high;
+        }
+        return new LoadedElf(physicalEntry, low, high);
+    }
+
+    /** Checks every header field against the file (not against RAM) and collects the segments to load. */
+    private static Parsed parse(MemorySegment image, String name) throws ImageException {
         long length = image.byteSize();
         if (length < 4 || image.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), 0) != 0x7f454c46) {
             throw new ImageException(name + " is not an ELF file (no \\x7fELF magic)");
@@ -123,15 +198,17 @@ public final class ElfLoader {
             throw new ImageException(name + " is truncated: " + length + " bytes, shorter than an ELF header");
         }
         int elfClass = image.get(ValueLayout.JAVA_BYTE, 4);
+        int data = image.get(ValueLayout.JAVA_BYTE, 5);
         if (elfClass == 1) {
-            throw new ImageException(name + " is a 32-bit ELF; expected 64-bit (ELFCLASS64) for RV64");
+            throw new ImageException(name + " is a 32-bit ELF" + forMachine(image, data, "RISC-V (RV32)")
+                    + "; expected a 64-bit (ELFCLASS64) RISC-V ELF for RV64");
         }
         if (elfClass != 2) {
             throw new ImageException(name + " has an unknown ELF class " + elfClass);
         }
-        int data = image.get(ValueLayout.JAVA_BYTE, 5);
         if (data == 2) {
-            throw new ImageException(name + " is a big-endian ELF; RISC-V is little-endian");
+            throw new ImageException(name + " is a big-endian ELF" + forMachine(image, data, "RISC-V")
+                    + "; RISC-V is little-endian");
         }
         if (data != 1) {
             throw new ImageException(name + " has an unknown ELF data encoding " + data);
@@ -142,8 +219,7 @@ public final class ElfLoader {
         int type = Short.toUnsignedInt(image.get(U16, 16));
         int machine = Short.toUnsignedInt(image.get(U16, 18));
         if (machine != EM_RISCV) {
-            String known = MACHINES.get(machine);
-            throw new ImageException(name + " is an ELF for " + (known != null ? known : "an unknown machine")
+            throw new ImageException(name + " is an ELF for " + machineName(machine)
                     + " (machine " + machine + "), expected RISC-V (machine " + EM_RISCV + ")");
         }
         if (type != ET_EXEC && type != ET_DYN) {
@@ -185,24 +261,26 @@ public final class ElfLoader {
         if (segments.isEmpty()) {
             throw new ImageException(name + " has no loadable (PT_LOAD) segments");
         }
-        if (loadAddress.isPresent()) {
-            segments = relocate(segments, loadAddress.getAsLong());
-        }
-        for (Segment s : segments) {
-            checkInRam(s, ram, name);
-        }
-        long physicalEntry = physicalEntry(entry, segments, name);
+        return new Parsed(entry, segments);
+    }
 
-        long low = -1;
-        long high = 0;
-        for (Segment s : segments) {
-            MemorySegment.copy(image, s.fileOffset(), ram.segment(), s.paddr() - ram.base(), s.fileSize());
-            ram.zero(s.paddr() + s.fileSize(), s.memSize() - s.fileSize());
-            low = Long.compareUnsigned(s.paddr(), low) < 0 ? s.paddr() : low;
-            long end = s.paddr() + s.memSize();
-            high = Long.compareUnsigned(end, high) > 0 ? end : high;
+    private static String machineName(int machine) {
+        String known = MACHINES.get(machine);
+        return known != null ? known : "an unknown machine";
+    }
+
+    /**
+     * " for x86 (i386)" and the like: e_machine sits at the same offset in 32- and 64-bit
+     * headers, in the file's own byte order; {@code riscV} is what to call RISC-V in this
+     * message. Empty if the header is too short to say.
+     */
+    private static String forMachine(MemorySegment image, int data, String riscV) {
+        if (image.byteSize() < 20 || (data != 1 && data != 2)) {
+            return "";
         }
-        return new LoadedElf(physicalEntry, low, high);
+        ByteOrder order = data == 1 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
+        int machine = Short.toUnsignedInt(image.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order), 18));
+        return " for " + (machine == EM_RISCV ? riscV : machineName(machine));
     }
 
     /** The segments shifted so the lowest physical address becomes {@code loadAddress}. */

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -59,6 +60,12 @@ public final class ImageLoader {
         }
     }
 
+    /** A range of guest physical addresses, [start, end). */
+    public record Extent(long start, long end) {
+    }
+
+    private enum KernelFormat { ELF, GZIP, IMAGE }
+
     private ImageLoader() {
     }
 
@@ -72,13 +79,29 @@ public final class ImageLoader {
         byte[] head = head(file, 64, "firmware");
         if (ElfLoader.isPositionIndependent(head)) {
             // e.g. OpenSBI's fw_jump.elf, linked at 0: it relocates itself wherever it runs
-            return ElfLoader.loadAt(ram, file, ram.base()).entry();
+            return ElfLoader.loadAt(ram, file, "firmware", ram.base()).entry();
         }
         if (ElfLoader.isElf(head)) {
-            return ElfLoader.load(ram, file).entry();
+            return ElfLoader.load(ram, file, "firmware").entry();
         }
         loadRaw(ram, ram.base(), file, "firmware");
         return ram.base();
+    }
+
+    /**
+     * Where {@link #loadFirmware} would put the firmware in a RAM starting at {@code ramBase},
+     * read from its headers (checked exactly as loading checks them) without loading it.
+     */
+    public static Extent firmwareExtent(Path file, long ramBase) throws ImageException {
+        byte[] head = head(file, 64, "firmware");
+        if (ElfLoader.isElf(head)) {
+            ElfLoader.LoadedElf elf = ElfLoader.inspect(file, "firmware");
+            if (ElfLoader.isPositionIndependent(head)) {
+                return new Extent(ramBase, ramBase + (elf.highAddress() - elf.lowAddress()));
+            }
+            return new Extent(elf.lowAddress(), elf.highAddress());
+        }
+        return new Extent(ramBase, ramBase + fileSize(file, "firmware"));
     }
 
     /**
@@ -107,22 +130,83 @@ public final class ImageLoader {
      */
     public static KernelImage loadKernel(GuestRam ram, Path file) throws ImageException {
         byte[] head = head(file, IMAGE_HEADER_SIZE, "kernel");
+        return switch (kernelFormat(head, file)) {
+            case ELF -> {
+                // vmlinux is linked at kernel virtual addresses; place it like its flat Image.
+                ElfLoader.LoadedElf elf = ElfLoader.loadAt(ram, file, "kernel",
+                        ram.base() + VirtMemoryMap.KERNEL_OFFSET);
+                long size = elf.highAddress() - elf.lowAddress();
+                yield warnIfOverFirmwareFdt(ram, new KernelImage(elf.lowAddress(), elf.entry(), size, size), file);
+            }
+            case GZIP -> loadCompressedImage(ram, file);
+            case IMAGE -> loadPlainImage(ram, file, head);
+        };
+    }
+
+    /**
+     * The bytes of RAM the kernel will occupy from RAM base + {@link VirtMemoryMap#KERNEL_OFFSET},
+     * read from its headers (checked as {@link #loadKernel} checks them) without loading it.
+     * For a gzip-compressed Image that does not state its size, 0: only decompressing tells.
+     */
+    public static long kernelSpan(Path file) throws ImageException {
+        byte[] head = head(file, IMAGE_HEADER_SIZE, "kernel");
+        return switch (kernelFormat(head, file)) {
+            case ELF -> {
+                ElfLoader.LoadedElf elf = ElfLoader.inspect(file, "kernel");
+                yield elf.highAddress() - elf.lowAddress();
+            }
+            case GZIP -> {
+                try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+                    yield checkImageHeader(in.readNBytes(IMAGE_HEADER_SIZE), file + " (decompressed)");
+                } catch (IOException e) {
+                    throw new ImageException("cannot decompress kernel " + file + ": " + e, e);
+                }
+            }
+            case IMAGE -> Math.max(fileSize(file, "kernel"), checkPlainImage(file, head));
+        };
+    }
+
+    private static KernelFormat kernelFormat(byte[] head, Path file) throws ImageException {
         if (ElfLoader.isElf(head)) {
-            // vmlinux is linked at kernel virtual addresses; place it like its flat Image.
-            ElfLoader.LoadedElf elf = ElfLoader.loadAt(ram, file, ram.base() + VirtMemoryMap.KERNEL_OFFSET);
-            long size = elf.highAddress() - elf.lowAddress();
-            return warnIfOverFirmwareFdt(ram, new KernelImage(elf.lowAddress(), elf.entry(), size, size), file);
+            return KernelFormat.ELF;
         }
         if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-            return loadCompressedImage(ram, file);
+            return KernelFormat.GZIP;
         }
         if (head.length >= 8 && head[0] == 'M' && head[1] == 'Z'
                 && head[4] == 'z' && head[5] == 'i' && head[6] == 'm' && head[7] == 'g') {
             throw new ImageException("kernel " + file + " is an EFI zboot image (compressed vmlinuz);"
                     + " extract the Image from it (e.g. with the kernel's scripts/extract-vmlinux) and pass that");
         }
-        long address = ram.base() + VirtMemoryMap.KERNEL_OFFSET;
+        return KernelFormat.IMAGE;
+    }
+
+    /**
+     * Checks an uncompressed Image's header and that the file is whole; returns its image size.
+     * Only an EFI stub's PE section table says how long the file should be; without one, a file
+     * that is nothing but the header is all that can be recognised as cut short.
+     */
+    private static long checkPlainImage(Path file, byte[] head) throws ImageException {
+        String name = "kernel " + file;
         long imageSize = checkImageHeader(head, file.toString());
+        long fileSize = fileSize(file, "kernel");
+        if (EfiStubHeader.present(head)) {
+            OptionalLong required = EfiStubHeader.requiredLength(file, head, name);
+            if (required.isPresent() && fileSize < required.getAsLong()) {
+                throw new ImageException(String.format(Locale.ROOT,
+                        "%s is truncated: it is %d bytes, but its EFI stub's PE/COFF sections run to byte %d",
+                        name, fileSize, required.getAsLong()));
+            }
+        } else if (fileSize <= IMAGE_HEADER_SIZE) {
+            throw new ImageException(name + " is truncated: it is " + fileSize
+                    + " bytes, nothing but a RISC-V Image header");
+        }
+        return imageSize;
+    }
+
+    private static KernelImage loadPlainImage(GuestRam ram, Path file, byte[] head) throws ImageException {
+        long address = ram.base() + VirtMemoryMap.KERNEL_OFFSET;
+        long imageSize = checkPlainImage(file, head);
         long fileSize = fileSize(file, "kernel");
         checkKernelFits(ram, address, Math.max(fileSize, imageSize), file.toString());
         loadRaw(ram, address, file, "kernel");
@@ -147,9 +231,7 @@ public final class ImageLoader {
      * but never below the end of the kernel ({@code kernelEnd}) or OpenSBI's FDT copy.
      */
     public static BoardConfig.Initrd loadInitrd(GuestRam ram, Path file, long kernelEnd) throws ImageException {
-        long preferred = ram.base() + (ram.size() < 256 * MIB ? ram.size() / 2 : 128 * MIB);
-        long clearOfFirmwareFdt = ram.base() + FW_JUMP_FDT_OFFSET + FDT_WINDOW;
-        long address = Math.max(Math.max(preferred, clearOfFirmwareFdt), alignUp(kernelEnd, ALIGN_2M));
+        long address = initrdAddress(ram.base(), ram.size(), kernelEnd);
         long size = fileSize(file, "initrd");
         long limit = fdtWindowStart(ram);
         if (Long.compareUnsigned(address, limit) > 0 || size > limit - address) {
@@ -179,10 +261,22 @@ public final class ImageLoader {
         return address;
     }
 
+    /** Where {@link #loadInitrd} puts an initrd in this RAM, above a kernel ending at {@code kernelEnd}. */
+    public static long initrdAddress(long ramBase, long ramSize, long kernelEnd) {
+        long preferred = ramBase + (ramSize < 256 * MIB ? ramSize / 2 : 128 * MIB);
+        long clearOfFirmwareFdt = ramBase + FW_JUMP_FDT_OFFSET + FDT_WINDOW;
+        return Math.max(Math.max(preferred, clearOfFirmwareFdt), alignUp(kernelEnd, ALIGN_2M));
+    }
+
     /** Where {@link #loadFdt} puts the device tree; nothing else should be loaded from here up. */
     public static long fdtWindowStart(GuestRam ram) {
-        long start = alignDown(ram.end() - FDT_WINDOW, ALIGN_2M);
-        return Long.compareUnsigned(start, ram.base()) < 0 ? ram.base() : start;
+        return fdtWindowStart(ram.base(), ram.size());
+    }
+
+    /** As {@link #fdtWindowStart(GuestRam)}, for a RAM of {@code ramSize} bytes at {@code ramBase}. */
+    public static long fdtWindowStart(long ramBase, long ramSize) {
+        long start = alignDown(ramBase + ramSize - FDT_WINDOW, ALIGN_2M);
+        return Long.compareUnsigned(start, ramBase) < 0 ? ramBase : start;
     }
 
     /** The effective image size from a RISC-V Image header (the file size if it is 0). */

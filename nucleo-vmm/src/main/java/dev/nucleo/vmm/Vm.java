@@ -7,7 +7,13 @@ import dev.nucleo.machine.ImageException;
 import dev.nucleo.machine.ImageLoader;
 import dev.nucleo.machine.PowerControl;
 import dev.nucleo.machine.VirtBoard;
+import dev.nucleo.machine.VirtMemoryMap;
+import dev.nucleo.virtio.VirtioBlk;
+import dev.nucleo.virtio.VirtioMmioTransport;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -22,12 +28,14 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Vm implements AutoCloseable {
     private final VirtBoard board;
     private final Hart[] harts;
+    private final List<VirtioMmioTransport> devices;
     private final AtomicReference<VmExit> exit = new AtomicReference<>();
     private final CountDownLatch ended = new CountDownLatch(1);
 
-    private Vm(VirtBoard board, Hart[] harts) {
+    private Vm(VirtBoard board, Hart[] harts, List<VirtioMmioTransport> devices) {
         this.board = board;
         this.harts = harts;
+        this.devices = devices;
     }
 
     /** Builds the machine; checks every user input and fails with a clear message. */
@@ -35,7 +43,9 @@ public final class Vm implements AutoCloseable {
         SpecCheck.validate(spec);
         ExitRelay relay = new ExitRelay();
         VirtBoard board = new VirtBoard(spec.cpus(), spec.memoryBytes(), consoleOut, relay);
+        List<VirtioMmioTransport> devices = new ArrayList<>();
         try {
+            attachDisks(board, spec.disks(), devices);
             BootLayout layout = load(board, spec);
             Hart[] harts = new Hart[spec.cpus()];
             for (int id = 0; id < harts.length; id++) {
@@ -46,16 +56,42 @@ public final class Vm implements AutoCloseable {
                 hart.setRegister(11, layout.fdt());
                 harts[id] = hart;
             }
-            Vm vm = new Vm(board, harts);
+            Vm vm = new Vm(board, harts, devices);
             relay.vm = vm;
             return vm;
         } catch (ImageException e) {
-            board.close();
+            closeAll(devices, board);
             throw new VmConfigException(VmConfigException.Kind.BAD_IMAGE, e.getMessage());
-        } catch (RuntimeException | Error e) {
-            board.close();
+        } catch (VmConfigException | RuntimeException | Error e) {
+            closeAll(devices, board);
             throw e;
         }
+    }
+
+    /** One virtio-blk per disk, in virtio-mmio slots 0.. (the device tree lists them from the board). */
+    private static void attachDisks(VirtBoard board, List<DiskSpec> disks, List<VirtioMmioTransport> devices)
+            throws VmConfigException {
+        for (int slot = 0; slot < disks.size(); slot++) {
+            DiskSpec disk = disks.get(slot);
+            VirtioBlk blk;
+            try {
+                blk = VirtioBlk.open(disk.file(), disk.readOnly());
+            } catch (IOException e) {
+                throw new VmConfigException(VmConfigException.Kind.MISSING_FILE,
+                        "cannot open disk " + disk.file() + ": " + e.getMessage());
+            }
+            VirtioMmioTransport transport = new VirtioMmioTransport(blk, board.ram(),
+                    board.plic().line(VirtMemoryMap.virtioIrq(slot)));
+            devices.add(transport);
+            board.attachVirtio(slot, transport);
+        }
+    }
+
+    private static void closeAll(List<VirtioMmioTransport> devices, VirtBoard board) {
+        for (VirtioMmioTransport device : devices) {
+            device.close();
+        }
+        board.close();
     }
 
     private record BootLayout(long entry, long fdt) {
@@ -141,10 +177,11 @@ public final class Vm implements AutoCloseable {
         return harts[id];
     }
 
+    /** Stops the VM, then its devices (each finishes the request in progress), then frees RAM. */
     @Override
     public void close() {
         stop();
-        board.close();
+        closeAll(devices, board);
     }
 
     /** Turns the finisher's power requests into VM exits. */
