@@ -43,7 +43,8 @@ final class ConsoleSession {
             VmExit exit = attachAndRun(vm);
             String note = ExitStatus.describe(exit);
             if (note != null) {
-                err.println("nucleo: " + note);
+                // On a terminal the guest's last line may be unfinished; do not append to it.
+                err.println((terminal ? "\n" : "") + "nucleo: " + note);
             }
             return ExitStatus.of(exit);
         }

@@ -1,8 +1,13 @@
 package dev.nucleo.cli;
 
+import dev.nucleo.vmm.DiskCheck;
+import dev.nucleo.vmm.DiskSpec;
+import dev.nucleo.vmm.VmConfigException;
 import dev.nucleo.vmm.VmSpec;
 import dev.nucleo.vmm.guest.GuestCache;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -51,14 +56,24 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--cpus", paramLabel = "N", description = "Number of harts (default: 1).")
     int cpus = 1;
 
+    @Option(names = "--disk", paramLabel = "FILE[,readonly]", converter = DiskOption.class,
+            description = "A raw disk image as a virtio-blk disk; repeatable, the first is /dev/vda."
+                    + " With ,readonly the guest cannot write it.")
+    List<DiskSpec> disks = new ArrayList<>();
+
     RunCommand(Stdio stdio) {
         this.stdio = stdio;
     }
 
     @Override
     public Integer call() throws CliException {
+        try {
+            DiskCheck.check(disks); // before any fetch: a typo must not cost a download
+        } catch (VmConfigException e) {
+            throw new CliException(ExitStatus.of(e.kind()), e.getMessage(), e);
+        }
         DefaultGuest defaults = new CachedDefaultGuest(GuestCache.fromEnvironment(), stdio.err());
-        VmSpec spec = new SpecResolver(defaults).resolve(options());
+        VmSpec spec = new SpecResolver(defaults).resolve(options()).withDisks(disks);
         return new ConsoleSession(stdio).run(spec);
     }
 
