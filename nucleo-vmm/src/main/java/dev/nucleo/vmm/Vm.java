@@ -7,12 +7,9 @@ import dev.nucleo.machine.ImageException;
 import dev.nucleo.machine.ImageLoader;
 import dev.nucleo.machine.PowerControl;
 import dev.nucleo.machine.VirtBoard;
-import dev.nucleo.machine.VirtMemoryMap;
 import dev.nucleo.virtio.VirtioBlk;
-import dev.nucleo.virtio.VirtioMmioTransport;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,11 +25,11 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Vm implements AutoCloseable {
     private final VirtBoard board;
     private final Hart[] harts;
-    private final List<VirtioMmioTransport> devices;
+    private final VirtioSlots devices;
     private final AtomicReference<VmExit> exit = new AtomicReference<>();
     private final CountDownLatch ended = new CountDownLatch(1);
 
-    private Vm(VirtBoard board, Hart[] harts, List<VirtioMmioTransport> devices) {
+    private Vm(VirtBoard board, Hart[] harts, VirtioSlots devices) {
         this.board = board;
         this.harts = harts;
         this.devices = devices;
@@ -43,9 +40,9 @@ public final class Vm implements AutoCloseable {
         SpecCheck.validate(spec);
         ExitRelay relay = new ExitRelay();
         VirtBoard board = new VirtBoard(spec.cpus(), spec.memoryBytes(), consoleOut, relay);
-        List<VirtioMmioTransport> devices = new ArrayList<>();
+        VirtioSlots devices = new VirtioSlots(board);
         try {
-            attachDisks(board, spec.disks(), devices);
+            attachDisks(devices, spec.disks());
             BootLayout layout = load(board, spec);
             Hart[] harts = new Hart[spec.cpus()];
             for (int id = 0; id < harts.length; id++) {
@@ -68,29 +65,20 @@ public final class Vm implements AutoCloseable {
         }
     }
 
-    /** One virtio-blk per disk, in virtio-mmio slots 0.. (the device tree lists them from the board). */
-    private static void attachDisks(VirtBoard board, List<DiskSpec> disks, List<VirtioMmioTransport> devices)
-            throws VmConfigException {
-        for (int slot = 0; slot < disks.size(); slot++) {
-            DiskSpec disk = disks.get(slot);
-            VirtioBlk blk;
+    /** One virtio-blk per disk, in the order given (the first is /dev/vda). */
+    private static void attachDisks(VirtioSlots slots, List<DiskSpec> disks) throws VmConfigException {
+        for (DiskSpec disk : disks) {
             try {
-                blk = VirtioBlk.open(disk.file(), disk.readOnly());
+                slots.attach(VirtioBlk.open(disk.file(), disk.readOnly()));
             } catch (IOException e) {
                 throw new VmConfigException(VmConfigException.Kind.MISSING_FILE,
                         "cannot open disk " + disk.file() + ": " + e.getMessage());
             }
-            VirtioMmioTransport transport = new VirtioMmioTransport(blk, board.ram(),
-                    board.plic().line(VirtMemoryMap.virtioIrq(slot)));
-            devices.add(transport);
-            board.attachVirtio(slot, transport);
         }
     }
 
-    private static void closeAll(List<VirtioMmioTransport> devices, VirtBoard board) {
-        for (VirtioMmioTransport device : devices) {
-            device.close();
-        }
+    private static void closeAll(VirtioSlots devices, VirtBoard board) {
+        devices.close();
         board.close();
     }
 
