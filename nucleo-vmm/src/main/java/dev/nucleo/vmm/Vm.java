@@ -43,6 +43,9 @@ public final class Vm implements AutoCloseable {
         VirtioSlots devices = new VirtioSlots(board);
         try {
             attachDisks(devices, spec.disks());
+            for (DeviceSpec device : spec.devices()) {
+                devices.attach(VirtioDevices.create(device, board));
+            }
             BootLayout layout = load(board, spec);
             Hart[] harts = new Hart[spec.cpus()];
             for (int id = 0; id < harts.length; id++) {

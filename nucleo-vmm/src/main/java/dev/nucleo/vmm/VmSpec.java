@@ -9,7 +9,7 @@ import java.util.Optional;
  * that are absent are null-free Optionals. With only a firmware, the firmware runs
  * bare-metal in M-mode; with a kernel, the firmware (OpenSBI fw_jump) hands over to the
  * kernel at RAM base + 0x200000. Disks become virtio-blk devices in virtio-mmio slots 0..,
- * in order, so the first is the guest's {@code /dev/vda}.
+ * in order, so the first is the guest's {@code /dev/vda}; the other virtio devices follow.
  */
 public record VmSpec(
         Optional<Path> firmware,
@@ -18,23 +18,30 @@ public record VmSpec(
         String cmdline,
         long memoryBytes,
         int cpus,
-        List<DiskSpec> disks) {
+        List<DiskSpec> disks,
+        List<DeviceSpec> devices) {
 
     public static final long DEFAULT_MEMORY = 256L << 20;
     public static final String DEFAULT_CMDLINE = "console=ttyS0";
 
     public VmSpec {
         disks = List.copyOf(disks);
+        devices = List.copyOf(devices);
     }
 
     /** A machine without disks. */
     public VmSpec(Optional<Path> firmware, Optional<Path> kernel, Optional<Path> initrd, String cmdline,
                   long memoryBytes, int cpus) {
-        this(firmware, kernel, initrd, cmdline, memoryBytes, cpus, List.of());
+        this(firmware, kernel, initrd, cmdline, memoryBytes, cpus, List.of(), List.of());
     }
 
     /** The same machine with these disks. */
     public VmSpec withDisks(List<DiskSpec> newDisks) {
-        return new VmSpec(firmware, kernel, initrd, cmdline, memoryBytes, cpus, newDisks);
+        return new VmSpec(firmware, kernel, initrd, cmdline, memoryBytes, cpus, newDisks, devices);
+    }
+
+    /** The same machine with these other virtio devices (after the disks, in this order). */
+    public VmSpec withDevices(List<DeviceSpec> newDevices) {
+        return new VmSpec(firmware, kernel, initrd, cmdline, memoryBytes, cpus, disks, newDevices);
     }
 }

@@ -73,8 +73,8 @@ class VirtioBlkBootTest {
         guest.initramfs().withFile("/etc/pattern", pattern, 0644).withInitScript(SCRIPT).writeTo(initrd);
 
         VmSpec spec = new VmSpec(Optional.of(guest.firmware()), Optional.of(guest.kernel()), Optional.of(initrd),
-                "console=ttyS0", VmSpec.DEFAULT_MEMORY, 1,
-                List.of(new DiskSpec(rw, false), new DiskSpec(ro, true)));
+                "console=ttyS0", VmSpec.DEFAULT_MEMORY, 1)
+                .withDisks(List.of(new DiskSpec(rw, false), new DiskSpec(ro, true)));
         ConsoleTranscript console = new ConsoleTranscript();
         VmExit result;
         try (Vm vm = Vm.create(spec, console)) {
