@@ -41,4 +41,10 @@ class BareMetalExitTest {
         runFirmware(BareMetalGuests.jumpIntoNowhere(tmp))
                 .expect(71, "guest crashed", "instruction fetch fault", "mtvec = 0x40000000");
     }
+
+    @Test
+    void trapHandlerThatTrapsIsAGuestCrash() {
+        runFirmware(BareMetalGuests.trapStorm(tmp))
+                .expect(71, "guest crashed", "illegal instruction", "M-mode trap handler itself");
+    }
 }

@@ -43,6 +43,18 @@ final class BareMetalGuests {
                 jr t1
             """;
 
+    /** mtvec points at an illegal instruction (zeroed RAM), then the guest executes one. */
+    private static final String TRAP_STORM = """
+                .globl _start
+            _start:
+                la t0, handler
+                csrw mtvec, t0
+                .word 0
+                .balign 4
+            handler:
+                .word 0
+            """;
+
     private BareMetalGuests() {
     }
 
@@ -54,6 +66,11 @@ final class BareMetalGuests {
     /** A guest that jumps to unmapped memory with its trap vector unmapped too. */
     static Path jumpIntoNowhere(Path dir) {
         return assemble(dir, "nowhere", JUMP_INTO_NOWHERE);
+    }
+
+    /** A guest whose trap handler is itself an illegal instruction. */
+    static Path trapStorm(Path dir) {
+        return assemble(dir, "storm", TRAP_STORM);
     }
 
     private static Path assemble(Path dir, String name, String source) {

@@ -223,12 +223,11 @@ public final class Hart {
         }
         csr.mstatus = status;
         stateChanged();
-        boolean fetchFault = !interrupt
-                && (cause == Trap.INSTRUCTION_ACCESS_FAULT || cause == Trap.INSTRUCTION_PAGE_FAULT);
-        if (fetchFault && pc == faultingPc && from == csr.privilege) {
-            // The handler is exactly where fetching just failed: the hart would trap forever.
-            crashReason = String.format("instruction fetch fault at 0x%x, and the trap handler there cannot "
-                    + "be fetched either (%s-mode, %s = 0x%x)", faultingPc, from == Mmu.PRIV_M ? "M" : "S",
+        if (!interrupt && pc == faultingPc && from == csr.privilege) {
+            // The handler's first instruction raised this very trap: the hart would trap
+            // there forever without retiring anything.
+            crashReason = String.format("%s at 0x%x, which is the %s-mode trap handler itself (%s = 0x%x)",
+                    Trap.describe(cause), faultingPc, from == Mmu.PRIV_M ? "M" : "S",
                     toSupervisor ? "stvec" : "mtvec", toSupervisor ? csr.stvec : csr.mtvec);
         }
     }

@@ -36,6 +36,25 @@ public final class Trap extends RuntimeException {
         return new Trap(ILLEGAL_INSTRUCTION, instructionBits & 0xffff_ffffL);
     }
 
+    /** A readable name for an exception code, for messages. */
+    public static String describe(int cause) {
+        return switch (cause) {
+            case INSTRUCTION_MISALIGNED -> "instruction address misaligned";
+            case INSTRUCTION_ACCESS_FAULT -> "instruction fetch fault";
+            case ILLEGAL_INSTRUCTION -> "illegal instruction";
+            case BREAKPOINT -> "breakpoint";
+            case LOAD_MISALIGNED -> "misaligned load";
+            case LOAD_ACCESS_FAULT -> "load access fault";
+            case STORE_MISALIGNED -> "misaligned store";
+            case STORE_ACCESS_FAULT -> "store access fault";
+            case ECALL_FROM_U, ECALL_FROM_S, ECALL_FROM_M -> "environment call";
+            case INSTRUCTION_PAGE_FAULT -> "instruction page fault";
+            case LOAD_PAGE_FAULT -> "load page fault";
+            case STORE_PAGE_FAULT -> "store page fault";
+            default -> "exception " + cause;
+        };
+    }
+
     @Override
     public String getMessage() {
         return "cause " + cause + " tval 0x" + Long.toHexString(tval);
