@@ -7,6 +7,7 @@ import java.time.Duration;
 /** Stands in for nucleo's stdout: keeps what the guest printed, and lets a test wait for text. */
 final class ConsoleCapture extends OutputStream {
     private final StringBuilder text = new StringBuilder();
+    private String ended;
 
     @Override
     public synchronized void write(int b) {
@@ -19,6 +20,12 @@ final class ConsoleCapture extends OutputStream {
         notifyAll();
     }
 
+    /** The command finished: waiting for more output is pointless from now on. */
+    synchronized void end(String why) {
+        ended = why;
+        notifyAll();
+    }
+
     synchronized String text() {
         return text.toString();
     }
@@ -28,6 +35,10 @@ final class ConsoleCapture extends OutputStream {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (int at = text.indexOf(needle, from); at < 0; at = text.indexOf(needle, from)) {
             long left = deadline - System.nanoTime();
+            if (ended != null) {
+                throw new AssertionError("the console did not show \"" + needle + "\" before " + ended
+                        + "; it ends with:\n" + text.substring(Math.max(0, text.length() - 3000)));
+            }
             if (left <= 0) {
                 throw new AssertionError("the console did not show \"" + needle + "\" within " + timeout
                         + "; it ends with:\n" + text.substring(Math.max(0, text.length() - 3000)));

@@ -35,6 +35,8 @@ class RunCommandEndToEndTest {
         PipedInputStream stdin = new PipedInputStream(keyboard);
         CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> Main.execute(new String[] {"run"},
                 stdin, new PrintStream(console, true), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        status.whenComplete((code, failure) -> console.end("nucleo ended (status " + code + ", " + failure
+                + ", stderr: " + err.toString(StandardCharsets.UTF_8).strip() + ")"));
         try {
             int at = console.await(InitramfsBuilder.READY_BANNER, 0, BOOT_TIMEOUT);
             at = console.await("# ", at, COMMAND_TIMEOUT);
