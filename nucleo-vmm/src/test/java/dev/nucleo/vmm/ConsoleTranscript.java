@@ -7,6 +7,7 @@ import java.time.Duration;
 /** A console sink for tests: records everything the guest prints and lets a test wait for text. */
 public final class ConsoleTranscript extends OutputStream {
     private final StringBuilder text = new StringBuilder();
+    private String ended;
 
     @Override
     public synchronized void write(int b) {
@@ -18,6 +19,17 @@ public final class ConsoleTranscript extends OutputStream {
     public synchronized void write(byte[] b, int off, int len) {
         text.append(new String(b, off, len, StandardCharsets.ISO_8859_1));
         notifyAll();
+    }
+
+    /** The VM stopped: waiting for more output is pointless from now on. */
+    public synchronized void end(String why) {
+        ended = why;
+        notifyAll();
+    }
+
+    /** Ends the transcript when the VM's run completes. */
+    public void endWhenDone(java.util.concurrent.CompletableFuture<VmExit> run) {
+        run.whenComplete((exit, failure) -> end("the VM ended (" + (failure != null ? failure : exit) + ")"));
     }
 
     public synchronized String text() {
@@ -37,6 +49,11 @@ public final class ConsoleTranscript extends OutputStream {
                 return at + needle.length();
             }
             long left = deadline - System.nanoTime();
+            if (ended != null) {
+                String all = text.toString();
+                throw new AssertionError("console did not show \"" + needle + "\" before " + ended
+                        + "; last output:\n" + all.substring(Math.max(0, all.length() - 3000)));
+            }
             if (left <= 0) {
                 String all = text.toString();
                 throw new AssertionError("console did not show \"" + needle + "\" within " + timeout

@@ -44,6 +44,7 @@ class LinuxBootTest {
         ConsoleTranscript console = new ConsoleTranscript();
         try (Vm vm = Vm.create(spec, console)) {
             CompletableFuture<VmExit> exit = CompletableFuture.supplyAsync(vm::run);
+            console.endWhenDone(exit);
             int at = console.await(InitramfsBuilder.READY_BANNER, 0, BOOT_TIMEOUT);
             at = console.await("# ", at, COMMAND_TIMEOUT);
             vm.sendConsoleInput("echo nucleo-$((6 * 7)) $(uname -m)\n".getBytes(StandardCharsets.US_ASCII));

@@ -79,6 +79,7 @@ class VirtioBlkBootTest {
         VmExit result;
         try (Vm vm = Vm.create(spec, console)) {
             CompletableFuture<VmExit> exit = CompletableFuture.supplyAsync(vm::run);
+            console.endWhenDone(exit);
             int at = console.await(InitramfsBuilder.READY_BANNER, 0, BOOT_TIMEOUT);
             console.await("disk-test-done", at, SCRIPT_TIMEOUT);
             result = exit.get(SCRIPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
