@@ -27,6 +27,7 @@ public final class Hart {
     final long[] f = new long[32];
     long pc;
     long instret;
+    long trapsTaken;                     // exceptions and interrupts entered (for Lockstep)
     final Fpu fpu = new Fpu();
     final CsrFile csr;
     final Mmu mmu;
@@ -37,6 +38,7 @@ public final class Hart {
     private volatile boolean stopRequested;
     private volatile Thread runner;
     private boolean blockInterrupted;
+    private Translator translator;      // null: the interpreter runs everything
     private boolean waitingForInterrupt;
     private String crashReason;
 
@@ -76,6 +78,67 @@ public final class Hart {
         return instret;
     }
 
+    /** Chooses how this hart runs guest code; call before {@link #run}, from the hart's thread. */
+    public void setEngine(Engine engine) {
+        if (engine == Engine.TRANSLATOR && translator == null) {
+            translator = new Translator(this, mmu);
+        } else if (engine == Engine.INTERPRETER && translator != null) {
+            translator = null;
+            mmu.trackCodeWrites(null);
+        }
+    }
+
+    /**
+     * With the translator: compile a block on its n-th execution (default 50; tests use 1 so
+     * that nearly everything runs compiled).
+     */
+    public void setTranslationThreshold(int executions) {
+        if (translator == null) {
+            throw new IllegalStateException("the hart does not use the translator");
+        }
+        translator.setHotThreshold(executions);
+    }
+
+    /** For tests and tools: how many translated blocks are compiled and usable now. */
+    public int compiledBlocks() {
+        return translator == null ? 0 : translator.compiledBlocks();
+    }
+
+    public Engine engine() {
+        return translator != null ? Engine.TRANSLATOR : Engine.INTERPRETER;
+    }
+
+    /** Whether the hart sleeps in WFI (for tests and tools). */
+    public boolean waitingForInterrupt() {
+        return waitingForInterrupt;
+    }
+
+    /**
+     * Takes a pending interrupt, then runs one unit of the hart's engine: a translated (or
+     * cold) block, or one instruction. Returns how many instructions retired (for tests and
+     * tools, such as running two engines in lockstep).
+     */
+    public long stepBlock() {
+        long before = instret;
+        if (crashReason != null) {
+            return 0;
+        }
+        takePendingInterrupt();
+        if (waitingForInterrupt) {
+            return 0;
+        }
+        try {
+            if (translator != null) {
+                translator.runNext();
+            } else {
+                executeOne();
+            }
+        } catch (Trap t) {
+            takeTrap(t.cause, t.tval, false);
+        }
+        return instret - before;
+    }
+
     /** Drives an interrupt input (mip bit); thread-safe, wakes the hart from WFI. */
     public void setInterruptLine(int mipBit, boolean level) {
         long bit = 1L << mipBit;
@@ -110,6 +173,8 @@ public final class Hart {
                 takePendingInterrupt();
                 if (waitingForInterrupt) {
                     sleepUntilInterrupt();
+                } else if (translator != null) {
+                    runTranslatedBlock();
                 } else {
                     runBlock();
                 }
@@ -141,6 +206,19 @@ public final class Hart {
         try {
             for (int i = 0; i < BLOCK && !blockInterrupted; i++) {
                 executeOne();
+            }
+        } catch (Trap t) {
+            takeTrap(t.cause, t.tval, false);
+        }
+    }
+
+    /** Like runBlock, but a unit is a whole translated block (the budget counts instructions). */
+    private void runTranslatedBlock() {
+        blockInterrupted = false;
+        Translator translator = this.translator;
+        try {
+            for (int budget = BLOCK; budget > 0 && !blockInterrupted; ) {
+                budget -= translator.runNext();
             }
         } catch (Trap t) {
             takeTrap(t.cause, t.tval, false);
@@ -196,6 +274,7 @@ public final class Hart {
     }
 
     private void takeTrap(int cause, long tval, boolean interrupt) {
+        trapsTaken++;
         int from = csr.privilege;
         long delegation = interrupt ? csr.mideleg : csr.medeleg;
         boolean toSupervisor = from <= Mmu.PRIV_S && ((delegation >>> cause) & 1) != 0;
@@ -250,7 +329,7 @@ public final class Hart {
 
     // ---------------------------------------------------------------- the interpreter
 
-    private void executeOne() {
+    void executeOne() {
         int parcel = mmu.fetch(pc);
         if ((parcel & 3) == 3) {
             execute(parcel, parcel, 4);
@@ -297,10 +376,13 @@ public final class Hart {
             case 0x33 -> setX(rd, op(inst, raw, x[rs1(inst)], x[rs2(inst)]));
             case 0x3b -> setX(rd, op32(inst, raw, x[rs1(inst)], x[rs2(inst)]));
             case 0x0f -> {
-                // fence orders this hart's accesses for the other harts; fence.i needs nothing
-                // more, since no decoded code is cached
+                // fence orders this hart's accesses for the other harts; fence.i also tells
+                // the translator (if any) that code in RAM may have changed
                 if (funct3(inst) > 1) {
                     throw Trap.illegal(raw);
+                }
+                if (funct3(inst) == 1 && translator != null) {
+                    translator.codeMayHaveChanged();
                 }
                 VarHandle.fullFence();
             }

@@ -73,6 +73,11 @@ final class Mmu {
     private long fetchVpn = -1;
     private long fetchRamPage;
 
+    // Pages of RAM holding translated code (one byte per 4 KiB page, null while no translator
+    // runs): a store to such a page tells the translator, which drops the page's blocks.
+    private byte[] codePages;
+    private CodeWriteListener codeWriteListener;
+
     // LR/SC reservation: physical address and the value LR saw (SC succeeds by compare-and-swap).
     private long reservation = -1;
     private long reservedValue;
@@ -150,6 +155,49 @@ final class Mmu {
         return ram.get(SHORT, ramOffset) & 0xffff;
     }
 
+    /**
+     * RAM offset of the page holding pc, translated as a fetch would be (same traps), for
+     * the translator, which reads a block's instructions straight from RAM.
+     */
+    long fetchRamPage(long pc) {
+        if (pc >>> 12 != fetchVpn) {
+            fetchParcel(pc);
+        }
+        return fetchRamPage;
+    }
+
+    MemorySegment ram() {
+        return ram;
+    }
+
+    // ---------------------------------------------------------------- translated code
+
+    /** Starts (or with null stops) tracking stores to code pages; the listener hears of stores to marked pages. */
+    void trackCodeWrites(CodeWriteListener listener) {
+        codePages = listener == null ? null : new byte[(int) ((ramSize + 0xfff) >>> 12)];
+        codeWriteListener = listener;
+    }
+
+    /** Marks the page at this RAM offset as holding translated code. */
+    void markCodePage(long ramOffset) {
+        codePages[(int) (ramOffset >>> 12)] = 1;
+    }
+
+    /** Forgets every mark (the translator dropped all its blocks). */
+    void clearCodePages() {
+        Arrays.fill(codePages, (byte) 0);
+    }
+
+    /** Called with the RAM offset of every store to RAM, before or after it happens. */
+    private void noteStore(long ramOffset) {
+        byte[] pages = codePages;
+        if (pages != null && pages[(int) (ramOffset >>> 12)] != 0) {
+            int page = (int) (ramOffset >>> 12);
+            pages[page] = 0;
+            codeWriteListener.codeWritten(page);
+        }
+    }
+
     // ---------------------------------------------------------------- loads and stores
 
     long load64(long va) {
@@ -206,6 +254,7 @@ final class Mmu {
         long off = pa - ramBase;
         if (off >= 0 && off <= ramSize - 8) {
             ram.set(LONG, off, value);
+            noteStore(off);
         } else {
             physicalStore(pa, 8, value, va);
         }
@@ -220,6 +269,7 @@ final class Mmu {
         long off = pa - ramBase;
         if (off >= 0 && off <= ramSize - 4) {
             ram.set(INT, off, (int) value);
+            noteStore(off);
         } else {
             physicalStore(pa, 4, value, va);
         }
@@ -234,6 +284,7 @@ final class Mmu {
         long off = pa - ramBase;
         if (off >= 0 && off <= ramSize - 2) {
             ram.set(SHORT, off, (short) value);
+            noteStore(off);
         } else {
             physicalStore(pa, 2, value, va);
         }
@@ -244,6 +295,7 @@ final class Mmu {
         long off = pa - ramBase;
         if (off >= 0 && off < ramSize) {
             ram.set(BYTE, off, (byte) value);
+            noteStore(off);
         } else {
             physicalStore(pa, 1, value, va);
         }
@@ -338,6 +390,7 @@ final class Mmu {
         if (!held) {
             return 1;
         }
+        noteStore(off);
         boolean done = size == 8
                 ? ATOMIC_LONG.compareAndSet(ram, off, reservedValue, value)
                 : ATOMIC_INT.compareAndSet(ram, off, (int) reservedValue, (int) value);
@@ -351,6 +404,7 @@ final class Mmu {
     /** Atomic read-modify-write; returns the old value (sign-extended for words). */
     long amo(long va, int size, int funct5, long operand) {
         long off = atomicOffset(va, size, Access.STORE);
+        noteStore(off);
         if (size == 8) {
             long old;
             do {

@@ -177,6 +177,40 @@ public final class GuestRam implements AutoCloseable {
         segment.set(INT_LE, checkedOffset(guestAddr, 4, "writeInt"), value);
     }
 
+    /**
+     * Gives the pages of {@code [guestAddr, guestAddr + length)} back to the host: with lazily
+     * mapped RAM they are dropped ({@code madvise(MADV_DONTNEED)}) and cost nothing until
+     * touched again; otherwise they are zeroed. Either way they read as zero afterwards.
+     *
+     * @throws IllegalArgumentException if the range is not page-aligned or not inside RAM
+     */
+    public void discard(long guestAddr, long length) {
+        long offset = checkedOffset(guestAddr, length, "discard");
+        if (offset % PAGE != 0 || length % PAGE != 0) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "discard of %d bytes at 0x%x is not 4 KiB aligned", length, guestAddr));
+        }
+        if (length == 0) {
+            return;
+        }
+        MemorySegment range = segment.asSlice(offset, length);
+        if (!mmapped || !PageCalls.dropPages(range)) {
+            range.fill((byte) 0);
+        }
+    }
+
+    /**
+     * How many bytes of RAM the host really holds for this guest right now (resident pages,
+     * counted with {@code mincore}); {@link #size()} when RAM is not lazily mapped or the
+     * count is not available.
+     */
+    public long residentBytes() {
+        if (!mmapped) {
+            return size;
+        }
+        return PageCalls.residentBytes(segment).orElse(size);
+    }
+
     /** Frees the memory. Idempotent. Accesses racing with close fail instead of crashing. */
     @Override
     public void close() {
@@ -197,6 +231,76 @@ public final class GuestRam implements AutoCloseable {
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "GuestRam[0x%x, 0x%x)%s", base, base + size, mmapped ? " mmap" : "");
+    }
+
+    /**
+     * madvise and mincore through the FFM linker. The RAM slice is passed as a segment, so
+     * the linker keeps its arena alive during the call: a concurrent {@link #close()} cannot
+     * unmap it under us (and let us drop pages of some later mapping).
+     */
+    private static final class PageCalls {
+        private static final int MADV_DONTNEED = 4;
+        private static final MethodHandle MADVISE;
+        private static final MethodHandle MINCORE;
+        private static final long HOST_PAGE;
+
+        static {
+            MethodHandle madvise = null;
+            MethodHandle mincore = null;
+            long hostPage = PAGE;
+            try {
+                Linker linker = Linker.nativeLinker();
+                SymbolLookup libc = linker.defaultLookup();
+                madvise = linker.downcallHandle(libc.find("madvise").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                                ValueLayout.JAVA_INT));
+                mincore = linker.downcallHandle(libc.find("mincore").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                                ValueLayout.ADDRESS));
+                MethodHandle getpagesize = linker.downcallHandle(libc.find("getpagesize").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT));
+                hostPage = (int) getpagesize.invokeExact();
+            } catch (Throwable t) { // no symbol or native access denied: callers fall back
+                LOG.log(System.Logger.Level.DEBUG, "madvise/mincore unavailable", t);
+                madvise = null;
+                mincore = null;
+            }
+            MADVISE = madvise;
+            MINCORE = mincore;
+            HOST_PAGE = hostPage;
+        }
+
+        /** True if the kernel dropped the pages (they now read as zero). */
+        static boolean dropPages(MemorySegment range) {
+            if (MADVISE == null || range.address() % HOST_PAGE != 0 || range.byteSize() % HOST_PAGE != 0) {
+                return false;
+            }
+            try {
+                return (int) MADVISE.invokeExact(range, range.byteSize(), MADV_DONTNEED) == 0;
+            } catch (Throwable t) {
+                return false;
+            }
+        }
+
+        static Optional<Long> residentBytes(MemorySegment all) {
+            if (MINCORE == null || all.address() % HOST_PAGE != 0) {
+                return Optional.empty();
+            }
+            long pages = (all.byteSize() + HOST_PAGE - 1) / HOST_PAGE;
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment vector = arena.allocate(pages);
+                if ((int) MINCORE.invokeExact(all, all.byteSize(), vector) != 0) {
+                    return Optional.empty();
+                }
+                long resident = 0;
+                for (long i = 0; i < pages; i++) {
+                    resident += vector.get(ValueLayout.JAVA_BYTE, i) & 1;
+                }
+                return Optional.of(resident * HOST_PAGE);
+            } catch (Throwable t) {
+                return Optional.empty();
+            }
+        }
     }
 
     /** The Linux mmap/munmap calls, reached through the FFM linker. */

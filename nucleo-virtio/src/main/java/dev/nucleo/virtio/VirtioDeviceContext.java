@@ -21,6 +21,12 @@ public interface VirtioDeviceContext {
     /** Raises the used-buffer interrupt if queue {@code queue} says the driver wants one. */
     void usedBuffers(int queue);
 
+    /**
+     * The device changed its configuration space: bumps ConfigGeneration and raises the
+     * configuration-change interrupt once the driver is live.
+     */
+    void configChanged();
+
     /** The driver broke the rules: set DEVICE_NEEDS_RESET, tell the driver, stop serving. */
     void deviceError(String reason);
 }

@@ -65,6 +65,7 @@ public final class VirtioMmioTransport implements MmioDevice, AutoCloseable {
 
     private volatile int status;
     private volatile boolean needsReset;
+    private volatile int configGeneration;
     private int interruptStatus; // guarded by irqLock
     private int deviceFeaturesSel;
     private int driverFeaturesSel;
@@ -138,7 +139,7 @@ public final class VirtioMmioTransport implements MmioDevice, AutoCloseable {
             case REG_QUEUE_DRIVER_HIGH -> selectedQueue().map(q -> q.driverAddr() >>> 32).orElse(0L);
             case REG_QUEUE_DEVICE_LOW -> selectedQueue().map(q -> q.deviceAddr() & 0xffff_ffffL).orElse(0L);
             case REG_QUEUE_DEVICE_HIGH -> selectedQueue().map(q -> q.deviceAddr() >>> 32).orElse(0L);
-            case REG_CONFIG_GENERATION -> 0; // no device here changes its configuration yet
+            case REG_CONFIG_GENERATION -> configGeneration;
             default -> 0; // write-only and unknown registers
         };
     }
@@ -389,6 +390,16 @@ public final class VirtioMmioTransport implements MmioDevice, AutoCloseable {
         public void usedBuffers(int queue) {
             if (queues[queue].needsInterrupt()) {
                 raise(Virtio.INTERRUPT_USED_BUFFER);
+            }
+        }
+
+        @Override
+        public void configChanged() {
+            synchronized (irqLock) {
+                configGeneration++; // host threads (a balloon target) may race here
+            }
+            if ((status & Virtio.STATUS_DRIVER_OK) != 0 && !needsReset) {
+                raise(Virtio.INTERRUPT_CONFIG_CHANGE);
             }
         }
 

@@ -1,5 +1,6 @@
 package dev.nucleo.vmm;
 
+import dev.nucleo.cpu.Engine;
 import dev.nucleo.cpu.Hart;
 import dev.nucleo.machine.BoardConfig;
 import dev.nucleo.machine.BoardDeviceTree;
@@ -7,10 +8,13 @@ import dev.nucleo.machine.ImageException;
 import dev.nucleo.machine.ImageLoader;
 import dev.nucleo.machine.PowerControl;
 import dev.nucleo.machine.VirtBoard;
+import dev.nucleo.virtio.VirtioBalloon;
 import dev.nucleo.virtio.VirtioBlk;
+import dev.nucleo.virtio.VirtioMmioTransport;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -47,9 +51,11 @@ public final class Vm implements AutoCloseable {
                 devices.attach(VirtioDevices.create(device, board));
             }
             BootLayout layout = load(board, spec);
+            Engine engine = configuredEngine();
             Hart[] harts = new Hart[spec.cpus()];
             for (int id = 0; id < harts.length; id++) {
                 Hart hart = new Hart(id, board.ram().segment(), board.ram().base(), board.bus(), board.clint());
+                hart.setEngine(engine);
                 board.connectHart(id, hart::setInterruptLine);
                 hart.setPc(layout.entry());
                 hart.setRegister(10, id);
@@ -65,6 +71,20 @@ public final class Vm implements AutoCloseable {
         } catch (VmConfigException | RuntimeException | Error e) {
             closeAll(devices, board);
             throw e;
+        }
+    }
+
+    /**
+     * The execution engine for the harts: system property {@code nucleo.engine}, else the
+     * environment variable {@code NUCLEO_ENGINE} ("interpreter" or "translator"), else the
+     * interpreter.
+     */
+    private static Engine configuredEngine() throws VmConfigException {
+        String name = System.getProperty("nucleo.engine", System.getenv("NUCLEO_ENGINE"));
+        try {
+            return Engine.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new VmConfigException(VmConfigException.Kind.USAGE, "NUCLEO_ENGINE: " + e.getMessage());
         }
     }
 
@@ -156,6 +176,28 @@ public final class Vm implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The VM's memory balloon, if its spec asked for one ({@link BalloonSpec}). */
+    public Optional<VirtioBalloon> balloon() {
+        return devices.transports().stream().map(VirtioMmioTransport::device)
+                .filter(VirtioBalloon.class::isInstance).map(VirtioBalloon.class::cast).findFirst();
+    }
+
+    /**
+     * Asks the guest to give {@code bytes} of its RAM to the balloon (0 gives it all back); the
+     * guest's answer shows in {@code balloon().actualBytes()}. Thread-safe.
+     *
+     * @throws IllegalStateException if the VM has no balloon
+     */
+    public void setBalloonTarget(long bytes) {
+        balloon().orElseThrow(() -> new IllegalStateException("this VM has no balloon device"))
+                .setTargetBytes(bytes);
+    }
+
+    /** Bytes of guest RAM the host holds right now (resident pages). */
+    public long residentMemoryBytes() {
+        return board.ram().residentBytes();
     }
 
     /** Asks the VM to stop; run() then returns VmExit.Stopped. Thread-safe. */

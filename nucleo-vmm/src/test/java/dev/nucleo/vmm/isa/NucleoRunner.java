@@ -2,6 +2,7 @@ package dev.nucleo.vmm.isa;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.nucleo.cpu.Engine;
 import dev.nucleo.vmm.Vm;
 import dev.nucleo.vmm.VmConfigException;
 import dev.nucleo.vmm.VmExit;
@@ -36,6 +37,11 @@ final class NucleoRunner {
     }
 
     static Result run(Path elf, Duration timeout) {
+        return run(elf, timeout, null);
+    }
+
+    /** With engine null, the harts use the engine Vm picks (NUCLEO_ENGINE, else the interpreter). */
+    static Result run(Path elf, Duration timeout, Engine engine) {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         VmSpec spec = new VmSpec(Optional.of(elf), Optional.empty(), Optional.empty(),
                 VmSpec.DEFAULT_CMDLINE, VmSpec.DEFAULT_MEMORY, 1);
@@ -45,6 +51,9 @@ final class NucleoRunner {
             vm = Vm.create(spec, console);
         } catch (VmConfigException e) {
             return fail("Nucleo refused " + elf + " (" + e.kind() + "): " + e.getMessage());
+        }
+        if (engine != null) {
+            vm.hart(0).setEngine(engine);
         }
         try (vm) {
             CompletableFuture<VmExit> done = new CompletableFuture<>();

@@ -1,0 +1,45 @@
+package dev.nucleo.cpu;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One guest basic block as the translator knows it: where it starts (virtual pc and RAM
+ * offset), its decoded instructions, a copy of its bytes, how often it ran, and once hot its
+ * compiled code. A block of zero instructions stands for an instruction the translator
+ * leaves to the interpreter.
+ */
+final class Block {
+    final long pc;
+    final long ramAddress;
+    /** Expanded 32-bit encodings, one per instruction. */
+    final int[] instructions;
+    /** Byte length of each instruction (2 or 4). */
+    final byte[] lengths;
+    /** The block's bytes as decoded, to check after fence.i that RAM still holds them. */
+    private final byte[] code;
+
+    CompiledBlock compiled;
+    int executions;
+    /** The translator's fence.i epoch in which the bytes were last known to be current. */
+    int epoch;
+    /** False once a store hit the block's page: never run it again. */
+    boolean valid = true;
+
+    Block(long pc, long ramAddress, int[] instructions, byte[] lengths, byte[] code) {
+        this.pc = pc;
+        this.ramAddress = ramAddress;
+        this.instructions = instructions;
+        this.lengths = lengths;
+        this.code = code;
+    }
+
+    int length() {
+        return instructions.length;
+    }
+
+    /** Whether guest RAM still holds the bytes this block was decoded from. */
+    boolean codeMatches(MemorySegment ram) {
+        return code.length == 0 || MemorySegment.mismatch(ram, ramAddress, ramAddress + code.length,
+                MemorySegment.ofArray(code), 0, code.length) == -1;
+    }
+}

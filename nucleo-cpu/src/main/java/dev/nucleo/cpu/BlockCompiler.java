@@ -1,0 +1,443 @@
+package dev.nucleo.cpu;
+
+import static dev.nucleo.cpu.Decode.*;
+import static java.lang.constant.ConstantDescs.*;
+
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassHierarchyResolver;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+/**
+ * Compiles a {@link Block} to a hidden class implementing {@link CompiledBlock}, with the
+ * JDK's class-file API.
+ *
+ * <p>Guest registers live in JVM locals inside the block: each is read from {@code hart.x}
+ * the first time it is used and written back only when needed. Before every instruction that
+ * can trap (loads and stores: anything calling the MMU) the generated code writes back the
+ * changed registers, sets {@code hart.pc} to that instruction and adds the instructions
+ * retired so far to {@code hart.instret}, so a {@link Trap} leaves exactly the interpreter's
+ * state. Hidden classes are defined without STRONG: a dropped block can be unloaded.
+ */
+final class BlockCompiler {
+    private static final ClassDesc CD_HART = ClassDesc.of("dev.nucleo.cpu.Hart");
+    private static final ClassDesc CD_MMU = ClassDesc.of("dev.nucleo.cpu.Mmu");
+    private static final ClassDesc CD_BLOCK = ClassDesc.of("dev.nucleo.cpu.CompiledBlock");
+    private static final ClassDesc CD_OPS = ClassDesc.of("dev.nucleo.cpu.TranslatedOps");
+    private static final ClassDesc CD_MATH = ClassDesc.of("java.lang.Math");
+    private static final ClassDesc CD_LONG_ARRAY = CD_long.arrayType();
+    private static final ClassDesc NAME = ClassDesc.of("dev.nucleo.cpu.TranslatedBlock");
+    private static final MethodTypeDesc RUN = MethodTypeDesc.of(CD_void, CD_HART);
+    private static final MethodTypeDesc LONG_LONG_TO_LONG = MethodTypeDesc.of(CD_long, CD_long, CD_long);
+    private static final MethodTypeDesc LONG_LONG_TO_INT = MethodTypeDesc.of(CD_int, CD_long, CD_long);
+    private static final MethodTypeDesc LOAD = MethodTypeDesc.of(CD_long, CD_long);
+    private static final MethodTypeDesc STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long);
+
+    // Local variable slots of run(Hart).
+    private static final int HART = 1;
+    private static final int REGS = 2;
+    private static final int MMU = 3;
+    private static final int TEMP = 4;
+    private static final int FIRST_REGISTER = 6;
+
+    private final MethodHandles.Lookup lookup = MethodHandles.lookup();
+    private final ClassFile classFile = ClassFile.of(
+            ClassFile.ClassHierarchyResolverOption.of(ClassHierarchyResolver.ofClassLoading(lookup)));
+
+    CompiledBlock compile(Block block) {
+        byte[] bytes = classFile.build(NAME, cb -> cb
+                .withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER)
+                .withInterfaceSymbols(CD_BLOCK)
+                .withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC, code -> code
+                        .aload(0).invokespecial(CD_Object, INIT_NAME, MTD_void).return_())
+                .withMethodBody("run", RUN, ClassFile.ACC_PUBLIC, code -> new Emitter(code, block).emit()));
+        try {
+            MethodHandles.Lookup hidden = lookup.defineHiddenClass(bytes, true);
+            return (CompiledBlock) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class))
+                    .invoke();
+        } catch (Throwable e) {
+            throw new IllegalStateException("cannot load the translation of the block at 0x"
+                    + Long.toHexString(block.pc), e);
+        }
+    }
+
+    /** Emits the body of run(Hart) for one block. */
+    private static final class Emitter {
+        private final CodeBuilder code;
+        private final Block block;
+        private final boolean[] loaded = new boolean[32];
+        private final boolean[] dirty = new boolean[32];
+        private int accounted;      // instructions already added to hart.instret
+
+        Emitter(CodeBuilder code, Block block) {
+            this.code = code;
+            this.block = block;
+        }
+
+        void emit() {
+            code.aload(HART).getfield(CD_HART, "x", CD_LONG_ARRAY).astore(REGS);
+            code.aload(HART).getfield(CD_HART, "mmu", CD_MMU).astore(MMU);
+            long pc = block.pc;
+            int n = block.length();
+            for (int i = 0; i < n; i++) {
+                int inst = block.instructions[i];
+                long next = pc + block.lengths[i];
+                if (i == n - 1 && BlockDecoder.endsBlock(inst)) {
+                    controlTransfer(inst, pc, next, n);
+                    return;
+                }
+                instruction(i, inst, pc);
+                pc = next;
+            }
+            finish(n);
+            setPc(pc);
+            code.return_();
+        }
+
+        // ------------------------------------------------------------ guest registers
+
+        private void read(int r) {
+            if (r == 0) {
+                code.lconst_0();
+            } else if (loaded[r]) {
+                code.lload(slot(r));
+            } else {
+                code.aload(REGS).loadConstant(r).laload().dup2().lstore(slot(r));
+                loaded[r] = true;
+            }
+        }
+
+        /** Stores the long on the stack into rd (dropped for x0). */
+        private void write(int rd) {
+            if (rd == 0) {
+                code.pop2();
+                return;
+            }
+            code.lstore(slot(rd));
+            loaded[rd] = true;
+            dirty[rd] = true;
+        }
+
+        private static int slot(int r) {
+            return FIRST_REGISTER + 2 * r;
+        }
+
+        private void writeBack() {
+            for (int r = 1; r < 32; r++) {
+                if (dirty[r]) {
+                    code.aload(REGS).loadConstant(r).lload(slot(r)).lastore();
+                    dirty[r] = false;
+                }
+            }
+        }
+
+        private void accountRetired(int retired) {
+            int delta = retired - accounted;
+            if (delta > 0) {
+                code.aload(HART).dup().getfield(CD_HART, "instret", CD_long)
+                        .loadConstant((long) delta).ladd().putfield(CD_HART, "instret", CD_long);
+                accounted = retired;
+            }
+        }
+
+        private void setPc(long pc) {
+            code.aload(HART).loadConstant(pc).putfield(CD_HART, "pc", CD_long);
+        }
+
+        /** Makes hart state precise for instruction i at pc, which may trap. */
+        private void precise(int i, long pc) {
+            writeBack();
+            accountRetired(i);
+            setPc(pc);
+        }
+
+        private void finish(int n) {
+            writeBack();
+            accountRetired(n);
+        }
+
+        // ------------------------------------------------------------ instructions
+
+        private void instruction(int i, int inst, long pc) {
+            int rd = rd(inst);
+            switch (opcode(inst)) {
+                case 0x37 -> constant(rd, immU(inst));                                  // lui
+                case 0x17 -> constant(rd, pc + immU(inst));                             // auipc
+                case 0x13 -> {
+                    if (rd != 0) {
+                        opImm(inst);
+                        write(rd);
+                    }
+                }
+                case 0x1b -> {
+                    if (rd != 0) {
+                        opImm32(inst);
+                        write(rd);
+                    }
+                }
+                case 0x33 -> {
+                    if (rd != 0) {
+                        op(inst);
+                        write(rd);
+                    }
+                }
+                case 0x3b -> {
+                    if (rd != 0) {
+                        op32(inst);
+                        write(rd);
+                    }
+                }
+                case 0x03 -> load(i, inst, pc);
+                case 0x23 -> store(i, inst, pc);
+                default -> throw new IllegalArgumentException("not translatable: 0x" + Integer.toHexString(inst));
+            }
+        }
+
+        private void constant(int rd, long value) {
+            if (rd != 0) {
+                code.loadConstant(value);
+                write(rd);
+            }
+        }
+
+        private void address(int inst, long offset) {
+            read(rs1(inst));
+            if (offset != 0) {
+                code.loadConstant(offset).ladd();
+            }
+        }
+
+        private void load(int i, int inst, long pc) {
+            precise(i, pc);
+            code.aload(MMU);
+            address(inst, immI(inst));
+            int funct3 = funct3(inst);
+            String method = switch (funct3 & 3) {
+                case 0 -> "load8";
+                case 1 -> "load16";
+                case 2 -> "load32";
+                default -> "load64";
+            };
+            code.invokevirtual(CD_MMU, method, LOAD);
+            switch (funct3) {
+                case 4 -> code.loadConstant(0xffL).land();
+                case 5 -> code.loadConstant(0xffffL).land();
+                case 6 -> code.loadConstant(0xffff_ffffL).land();
+                default -> {
+                }
+            }
+            write(rd(inst));
+        }
+
+        private void store(int i, int inst, long pc) {
+            precise(i, pc);
+            code.aload(MMU);
+            address(inst, immS(inst));
+            read(rs2(inst));
+            String method = switch (funct3(inst)) {
+                case 0 -> "store8";
+                case 1 -> "store16";
+                case 2 -> "store32";
+                default -> "store64";
+            };
+            code.invokevirtual(CD_MMU, method, STORE);
+        }
+
+        /** Leaves 1 or 0 (as a long) for a signed (lcmp) or unsigned comparison result below zero. */
+        private void lessThan(boolean unsigned) {
+            if (unsigned) {
+                code.invokestatic(CD_Long, "compareUnsigned", LONG_LONG_TO_INT);
+            } else {
+                code.lcmp();
+            }
+            code.loadConstant(31).iushr().i2l();
+        }
+
+        private void opImm(int inst) {
+            long imm = immI(inst);
+            read(rs1(inst));
+            switch (funct3(inst)) {
+                case 0 -> {
+                    if (imm != 0) {
+                        code.loadConstant(imm).ladd();
+                    }
+                }
+                case 1 -> code.loadConstant((int) imm & 63).lshl();
+                case 2 -> {
+                    code.loadConstant(imm);
+                    lessThan(false);
+                }
+                case 3 -> {
+                    code.loadConstant(imm);
+                    lessThan(true);
+                }
+                case 4 -> code.loadConstant(imm).lxor();
+                case 5 -> {
+                    code.loadConstant((int) imm & 63);
+                    if ((inst >>> 26) == 0x10) {
+                        code.lshr();
+                    } else {
+                        code.lushr();
+                    }
+                }
+                case 6 -> code.loadConstant(imm).lor();
+                default -> code.loadConstant(imm).land();
+            }
+        }
+
+        private void opImm32(int inst) {
+            read(rs1(inst));
+            code.l2i();
+            switch (funct3(inst)) {
+                case 0 -> code.loadConstant((int) immI(inst)).iadd();
+                case 1 -> code.loadConstant(rs2(inst)).ishl();
+                default -> {
+                    code.loadConstant(rs2(inst));
+                    if (funct7(inst) == 0x20) {
+                        code.ishr();
+                    } else {
+                        code.iushr();
+                    }
+                }
+            }
+            code.i2l();
+        }
+
+        private void op(int inst) {
+            int funct3 = funct3(inst);
+            int funct7 = funct7(inst);
+            read(rs1(inst));
+            read(rs2(inst));
+            if (funct7 == 0x01) {
+                switch (funct3) {
+                    case 0 -> code.lmul();
+                    case 1 -> code.invokestatic(CD_MATH, "multiplyHigh", LONG_LONG_TO_LONG);
+                    case 2 -> code.invokestatic(CD_OPS, "mulhsu", LONG_LONG_TO_LONG);
+                    case 3 -> code.invokestatic(CD_MATH, "unsignedMultiplyHigh", LONG_LONG_TO_LONG);
+                    case 4 -> code.invokestatic(CD_OPS, "div", LONG_LONG_TO_LONG);
+                    case 5 -> code.invokestatic(CD_OPS, "divu", LONG_LONG_TO_LONG);
+                    case 6 -> code.invokestatic(CD_OPS, "rem", LONG_LONG_TO_LONG);
+                    default -> code.invokestatic(CD_OPS, "remu", LONG_LONG_TO_LONG);
+                }
+                return;
+            }
+            switch (funct3) {
+                case 0 -> {
+                    if (funct7 == 0x20) {
+                        code.lsub();
+                    } else {
+                        code.ladd();
+                    }
+                }
+                case 1 -> code.l2i().lshl();                 // the JVM masks long shifts to 6 bits too
+                case 2 -> lessThan(false);
+                case 3 -> lessThan(true);
+                case 4 -> code.lxor();
+                case 5 -> {
+                    code.l2i();
+                    if (funct7 == 0x20) {
+                        code.lshr();
+                    } else {
+                        code.lushr();
+                    }
+                }
+                case 6 -> code.lor();
+                default -> code.land();
+            }
+        }
+
+        private void op32(int inst) {
+            int funct3 = funct3(inst);
+            int funct7 = funct7(inst);
+            if (funct7 == 0x01 && funct3 >= 4) {
+                read(rs1(inst));
+                read(rs2(inst));
+                String method = switch (funct3) {
+                    case 4 -> "divw";
+                    case 5 -> "divuw";
+                    case 6 -> "remw";
+                    default -> "remuw";
+                };
+                code.invokestatic(CD_OPS, method, LONG_LONG_TO_LONG);
+                return;
+            }
+            read(rs1(inst));
+            code.l2i();
+            read(rs2(inst));
+            code.l2i();
+            if (funct7 == 0x01) {
+                code.imul();
+            } else {
+                switch (funct3) {
+                    case 0 -> {
+                        if (funct7 == 0x20) {
+                            code.isub();
+                        } else {
+                            code.iadd();
+                        }
+                    }
+                    case 1 -> code.ishl();                     // masks to 5 bits, as sllw does
+                    default -> {
+                        if (funct7 == 0x20) {
+                            code.ishr();
+                        } else {
+                            code.iushr();
+                        }
+                    }
+                }
+            }
+            code.i2l();
+        }
+
+        // ------------------------------------------------------------ the block's end
+
+        private void controlTransfer(int inst, long pc, long next, int n) {
+            int rd = rd(inst);
+            switch (opcode(inst)) {
+                case 0x6f -> {                                                      // jal
+                    constant(rd, next);
+                    finish(n);
+                    setPc(pc + immJ(inst));
+                    code.return_();
+                }
+                case 0x67 -> {                                                      // jalr
+                    address(inst, immI(inst));
+                    code.loadConstant(~1L).land().lstore(TEMP);
+                    constant(rd, next);
+                    finish(n);
+                    code.aload(HART).lload(TEMP).putfield(CD_HART, "pc", CD_long);
+                    code.return_();
+                }
+                default -> branch(inst, pc, next, n);
+            }
+        }
+
+        private void branch(int inst, long pc, long next, int n) {
+            finish(n);
+            int funct3 = funct3(inst);
+            read(rs1(inst));
+            read(rs2(inst));
+            if (funct3 >= 6) {
+                code.invokestatic(CD_Long, "compareUnsigned", LONG_LONG_TO_INT);
+            } else {
+                code.lcmp();
+            }
+            Label taken = code.newLabel();
+            switch (funct3) {
+                case 0 -> code.ifeq(taken);
+                case 1 -> code.ifne(taken);
+                case 4, 6 -> code.iflt(taken);
+                default -> code.ifge(taken);
+            }
+            setPc(next);
+            code.return_();
+            code.labelBinding(taken);
+            setPc(pc + immB(inst));
+            code.return_();
+        }
+    }
+}

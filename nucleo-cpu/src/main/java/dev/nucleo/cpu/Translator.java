@@ -1,0 +1,149 @@
+package dev.nucleo.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One hart's translator: finds the block at the hart's pc, interprets it while it is cold,
+ * compiles it once hot, and keeps the blocks current.
+ *
+ * <p>Blocks are keyed by virtual pc and remember the RAM address they were decoded from;
+ * every lookup translates the pc the way a fetch does (same permission checks, same traps)
+ * and only accepts a block decoded from that same RAM address. So satp writes, sfence.vma and
+ * privilege changes need no flush: a block never runs from a mapping it was not made for.
+ *
+ * <p>Code changes: the MMU reports stores to RAM pages that hold blocks, which drops those
+ * pages' blocks. fence.i (which RISC-V requires before running modified code, also code
+ * written by a device) starts a new epoch: a block from an older epoch is checked against RAM
+ * byte for byte before it runs again.
+ */
+final class Translator implements CodeWriteListener {
+    /** Default executions of a block in the interpreter before it is compiled. */
+    static final int HOT_THRESHOLD = Integer.getInteger("nucleo.translator.threshold", 50);
+    private static final int FAST_BITS = 12;
+    private static final int FAST_MASK = (1 << FAST_BITS) - 1;
+    /** Beyond this many blocks everything is dropped and the cache refills with what is hot. */
+    private static final int MAX_BLOCKS = 1 << 16;
+
+    private final Hart hart;
+    private final Mmu mmu;
+    private final MemorySegment ram;
+    private final BlockCompiler compiler = new BlockCompiler();
+
+    /** Direct-mapped by pc: the dispatcher's first look. */
+    private final Block[] recent = new Block[1 << FAST_BITS];
+    private final Map<Long, Block> blocks = new HashMap<>();
+    private final Map<Integer, List<Block>> blocksByPage = new HashMap<>();
+    private int tracked;
+    private int epoch;
+    private int hotThreshold = HOT_THRESHOLD;
+
+    Translator(Hart hart, Mmu mmu) {
+        this.hart = hart;
+        this.mmu = mmu;
+        this.ram = mmu.ram();
+        mmu.trackCodeWrites(this);
+    }
+
+    /**
+     * Runs the block at hart.pc, or a cold block or untranslatable instruction in the
+     * interpreter; returns roughly how many instructions that was (for the block budget).
+     */
+    int runNext() {
+        long pc = hart.pc;
+        long ramAddress = mmu.fetchRamPage(pc) + (pc & 0xfff);
+        int slot = (int) (pc >>> 1) & FAST_MASK;
+        Block block = recent[slot];
+        if (block == null || block.pc != pc || block.ramAddress != ramAddress || !block.valid
+                || block.epoch != epoch) {
+            block = find(pc, ramAddress);
+            recent[slot] = block;
+        }
+        CompiledBlock compiled = block.compiled;
+        if (compiled != null) {
+            compiled.run(hart);
+            return block.length();
+        }
+        int n = block.length();
+        if (n == 0) {
+            hart.executeOne();
+            return 1;
+        }
+        if (++block.executions >= hotThreshold) {
+            block.compiled = compiler.compile(block);
+            block.compiled.run(hart);
+            return n;
+        }
+        for (int i = 0; i < n; i++) {
+            hart.executeOne();
+        }
+        return n;
+    }
+
+    private Block find(long pc, long ramAddress) {
+        Block block = blocks.get(pc);
+        if (block != null && block.valid && block.ramAddress == ramAddress) {
+            if (block.epoch == epoch) {
+                return block;
+            }
+            if (block.codeMatches(ram)) {
+                block.epoch = epoch;
+                return block;
+            }
+            block.valid = false;
+        }
+        if (tracked >= MAX_BLOCKS) {
+            dropAll();
+        }
+        block = BlockDecoder.decode(ram, pc, ramAddress);
+        block.epoch = epoch;
+        blocks.put(pc, block);
+        int page = (int) (ramAddress >>> 12);
+        blocksByPage.computeIfAbsent(page, p -> new ArrayList<>()).add(block);
+        tracked++;
+        mmu.markCodePage(ramAddress);
+        return block;
+    }
+
+    /** A store hit a page holding blocks: none of them may run again. */
+    @Override
+    public void codeWritten(int page) {
+        List<Block> dropped = blocksByPage.remove(page);
+        if (dropped == null) {
+            return;
+        }
+        for (Block block : dropped) {
+            block.valid = false;
+            blocks.remove(block.pc, block);
+        }
+        tracked -= dropped.size();
+    }
+
+    /** fence.i: RAM may hold new code anywhere (devices write RAM without the MMU). */
+    void codeMayHaveChanged() {
+        epoch++;
+    }
+
+    private void dropAll() {
+        blocks.values().forEach(b -> b.valid = false);
+        blocks.clear();
+        blocksByPage.clear();
+        Arrays.fill(recent, null);
+        tracked = 0;
+        mmu.clearCodePages();
+    }
+
+    /** Compile a block on its n-th execution (1: at once, as tests want). */
+    void setHotThreshold(int executions) {
+        hotThreshold = Math.max(1, executions);
+    }
+
+    /** For tests: how many blocks are compiled and currently usable. */
+    int compiledBlocks() {
+        return (int) blocks.values().stream().filter(b -> b.compiled != null && b.valid).count();
+    }
+}

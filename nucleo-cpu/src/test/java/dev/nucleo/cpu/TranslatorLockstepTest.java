@@ -1,0 +1,207 @@
+package dev.nucleo.cpu;
+
+import static dev.nucleo.cpu.Asm.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Small hand-assembled programs run by the translator and the interpreter in lockstep
+ * ({@link Lockstep}): arithmetic with every operand kind, a trap in the middle of a block,
+ * and code that rewrites itself.
+ */
+class TranslatorLockstepTest {
+    private static final long RAM_BASE = 0x8000_0000L;
+    private static final int RAM_SIZE = 1 << 20;
+    private static final long DATA = RAM_BASE + 0x8000;
+
+    private static final PhysicalBus NO_DEVICES = new PhysicalBus() {
+        @Override
+        public long load(long address, int size) {
+            throw new BusError(address);
+        }
+
+        @Override
+        public void store(long address, int size, long value) {
+            throw new BusError(address);
+        }
+    };
+
+    private static Hart hart(Arena arena, int[] program, Engine engine) {
+        MemorySegment ram = arena.allocate(RAM_SIZE, 8);
+        return hart(ram, program, engine);
+    }
+
+    private static Hart hart(MemorySegment ram, int[] program, Engine engine) {
+        MemorySegment.copy(program, 0, ram, ValueLayout.JAVA_INT_UNALIGNED, 0, program.length);
+        Hart hart = new Hart(0, ram, RAM_BASE, NO_DEVICES, () -> 0);
+        hart.setPc(RAM_BASE);
+        hart.setEngine(engine);
+        return hart;
+    }
+
+    /** Runs both engines to the program's final wfi; returns the translator's hart. */
+    private static Hart runInLockstep(Arena arena, int[] program) {
+        Hart reference = hart(arena, program, Engine.INTERPRETER);
+        Hart translated = hart(arena, program, Engine.TRANSLATOR);
+        translated.setTranslationThreshold(2);
+        Lockstep lockstep = new Lockstep(reference, translated);
+        for (int blocks = 0; !lockstep.finished(); blocks++) {
+            Lockstep.Divergence d = lockstep.step();
+            assertNull(d, () -> String.valueOf(d));
+            assertTrue(blocks < 1_000_000, "the program did not reach its wfi");
+        }
+        assertTrue(translated.compiledBlocks() > 0, "nothing was compiled");
+        return translated;
+    }
+
+    /** s0 = DATA. */
+    private static void pointDataRegister(Asm a) {
+        a.emit(lui(8, (int) (DATA >>> 12) & 0xfffff));      // lui sign-extends: 0x80008 << 12 is negative
+        a.emit(addi(9, 0, 1)).emit(i(32, 9, 1, 9, 0x13));  // t = 1 << 32
+        a.emit(r(0, 9, 8, 0, 8, 0x33));                     // s0 += 1 << 32 -> 0x8000_8000
+    }
+
+    @Test
+    void arithmeticLoadsAndStoresAgree() {
+        Asm a = new Asm();
+        pointDataRegister(a);
+        a.emit(addi(10, 0, 0)).emit(addi(11, 0, 300)).emit(lui(12, 0x12345));
+        int loop = a.here();
+        a.emit(r(0, 11, 10, 0, 10, 0x33));            // add a0, a0, a1
+        a.emit(r(1, 11, 10, 0, 13, 0x33));            // mul a3, a0, a1
+        a.emit(r(1, 12, 13, 1, 14, 0x33));            // mulh a4, a3, a2
+        a.emit(r(1, 13, 10, 2, 15, 0x33));            // mulhsu a5, a0, a3
+        a.emit(r(1, 13, 10, 3, 16, 0x33));            // mulhu a6, a0, a3
+        a.emit(r(0, 13, 10, 4, 10, 0x33));            // xor a0, a0, a3
+        a.emit(i(7, 10, 1, 14, 0x13));                // slli a4, a0, 7
+        a.emit(i(0x400 | 3, 14, 5, 15, 0x13));        // srai a5, a4, 3
+        a.emit(i(9, 14, 5, 5, 0x13));                 // srli t0, a4, 9
+        a.emit(r(0, 15, 14, 3, 16, 0x33));            // sltu a6, a4, a5
+        a.emit(r(0, 15, 14, 2, 17, 0x33));            // slt a7, a4, a5
+        a.emit(i(-7, 14, 2, 6, 0x13));                // slti t1, a4, -7
+        a.emit(i(-7, 14, 3, 7, 0x13));                // sltiu t2, a4, -7
+        a.emit(r(0, 16, 10, 0, 10, 0x33));            // add a0, a0, a6
+        a.emit(r(1, 11, 10, 4, 17, 0x3b));            // divw a7, a0, a1
+        a.emit(r(1, 0, 10, 7, 5, 0x33));              // remu t0, a0, zero
+        a.emit(r(1, 0, 10, 4, 6, 0x33));              // div t1, a0, zero
+        a.emit(r(1, 11, 13, 5, 28, 0x33));            // divu t3, a3, a1
+        a.emit(r(1, 11, 13, 6, 29, 0x3b));            // remw t4, a3, a1
+        a.emit(addi(30, 10, -5) & ~0x7f | 0x1b);      // addiw t5, a0, -5
+        a.emit(r(0x20, 11, 10, 5, 31, 0x3b));         // sraw t6, a0, a1
+        a.emit(r(0x20, 11, 10, 0, 18, 0x3b));         // subw s2, a0, a1
+        a.emit(r(0, 11, 10, 1, 19, 0x3b));            // sllw s3, a0, a1
+        a.emit(i(0x400 | 5, 10, 5, 20, 0x1b));        // sraiw s4, a0, 5
+        a.emit(auipc(21, 3));                         // auipc s5, 3
+        a.emit(s(0, 10, 8, 3));                       // sd a0, 0(s0)
+        a.emit(s(9, 13, 8, 2));                       // sw a3, 9(s0)  (misaligned)
+        a.emit(i(0, 8, 3, 22, 0x03));                 // ld s6, 0(s0)
+        a.emit(i(3, 8, 4, 23, 0x03));                 // lbu s7, 3(s0)
+        a.emit(i(2, 8, 1, 24, 0x03));                 // lh s8, 2(s0)
+        a.emit(i(9, 8, 6, 25, 0x03));                 // lwu s9, 9(s0)
+        a.emit(i(9, 8, 2, 0, 0x03));                  // lw zero, 9(s0)
+        a.emit(i(10, 8, 5, 26, 0x03));                // lhu s10, 10(s0)
+        a.emit(r(0, 26, 10, 0, 10, 0x33));            // add a0, a0, s10
+        a.emit(r(0, 22, 10, 0, 10, 0x33));            // add a0, a0, s6
+        a.emit(addi(11, 11, -1));
+        a.emit(b(loop - a.here(), 0, 11, 1));         // bne a1, zero, loop
+        a.emit(WFI);
+        Hart h = runInLockstep(Arena.ofAuto(), a.words());
+        assertEquals(0, h.register(11));
+    }
+
+    @Test
+    void loadFaultInTheMiddleOfABlockIsPrecise() {
+        Asm a = new Asm();
+        a.emit(auipc(5, 0));
+        int handlerFixup = a.here();
+        a.emit(0);                                    // addi t0, t0, handler (patched below)
+        a.emit(csrrw(0, Csr.MTVEC, 5));
+        a.emit(addi(11, 0, 100));                     // a1 = iterations
+        a.emit(lui(9, 0x1));                          // s1 = 0x1000: no device there
+        int loop = a.here();
+        a.emit(addi(10, 10, 1));
+        a.emit(addi(12, 10, 3));
+        a.emit(addi(15, 12, 0));                      // mv a5, a2
+        a.emit(i(0, 9, 3, 13, 0x03));                 // ld a3, 0(s1): load access fault
+        a.emit(addi(10, 10, 2));
+        a.emit(addi(11, 11, -1));
+        a.emit(b(loop - a.here(), 0, 11, 1));
+        a.emit(WFI);
+        int handler = a.here();
+        a.emit(csrrs(6, Csr.MEPC, 0));
+        a.emit(addi(6, 6, 4));
+        a.emit(csrrw(0, Csr.MEPC, 6));
+        a.emit(addi(14, 14, 1));                      // a4 counts traps
+        a.emit(MRET);
+        int[] words = a.words();
+        words[handlerFixup / 4] = addi(5, 5, handler);
+        Hart h = runInLockstep(Arena.ofAuto(), words);
+        assertEquals(100, h.register(14));
+        assertEquals(300, h.register(10));
+    }
+
+    @Test
+    void storesIntoTranslatedCodeTakeEffect() {
+        Asm a = new Asm();
+        a.emit(addi(9, 0, 20));                       // s1 = 20 iterations
+        a.emit(addi(19, 0, 10));                      // s3 = 10: rewrite when s1 reaches it
+        a.emit(lui(20, (addi(10, 10, 100) + 0x800) >>> 12));
+        a.emit(addi(20, 20, ((addi(10, 10, 100) << 20) >> 20)));   // s4 = encoding of addi a0, a0, 100
+        int fixup = a.here();
+        a.emit(auipc(18, 0));                         // s2 = address of target
+        a.emit(0);
+        int target = a.here();
+        a.emit(addi(10, 10, 1));                      // target: addi a0, a0, 1
+        a.emit(addi(9, 9, -1));
+        a.emit(b(12, 19, 9, 1));                      // bne s1, s3, skip
+        a.emit(s(0, 20, 18, 2));                      // sw s4, 0(s2)
+        a.emit(FENCE_I);
+        a.emit(b(target - a.here(), 0, 9, 1));        // skip: bne s1, zero, target
+        a.emit(WFI);
+        int[] words = a.words();
+        words[fixup / 4 + 1] = addi(18, 18, target - fixup);
+        Hart h = runInLockstep(Arena.ofAuto(), words);
+        assertEquals(10 + 10 * 100, h.register(10));
+    }
+
+    /**
+     * A device (not the hart) rewrites translated code, then the guest runs fence.i: the
+     * translator must notice, as the interpreter does.
+     */
+    @Test
+    void codeChangedBehindTheMmuIsSeenAfterFenceI() {
+        Asm a = new Asm();
+        a.emit(addi(9, 0, 200));                      // s1 = 200 iterations
+        int loop = a.here();
+        a.emit(addi(10, 10, 1));                      // addi a0, a0, 1 (becomes +100 below)
+        a.emit(addi(9, 9, -1));
+        a.emit(FENCE_I);
+        a.emit(b(loop - a.here(), 0, 9, 1));          // bne s1, zero, loop
+        a.emit(WFI);
+        int[] words = a.words();
+        Arena arena = Arena.ofAuto();
+        MemorySegment referenceRam = arena.allocate(RAM_SIZE, 8);
+        MemorySegment translatedRam = arena.allocate(RAM_SIZE, 8);
+        Hart reference = hart(referenceRam, words, Engine.INTERPRETER);
+        Hart translated = hart(translatedRam, words, Engine.TRANSLATOR);
+        translated.setTranslationThreshold(2);
+        Lockstep lockstep = new Lockstep(reference, translated);
+        for (int blocks = 0; !lockstep.finished(); blocks++) {
+            if (blocks == 150) {
+                assertTrue(translated.compiledBlocks() > 0, "nothing compiled yet");
+                referenceRam.set(ValueLayout.JAVA_INT_UNALIGNED, loop, addi(10, 10, 100));
+                translatedRam.set(ValueLayout.JAVA_INT_UNALIGNED, loop, addi(10, 10, 100));
+            }
+            Lockstep.Divergence d = lockstep.step();
+            assertNull(d, () -> String.valueOf(d));
+            assertTrue(blocks < 100_000, "the program did not reach its wfi");
+        }
+        assertTrue(translated.register(10) > 200, "the rewritten instruction never ran: a0 = " + translated.register(10));
+    }
+}
