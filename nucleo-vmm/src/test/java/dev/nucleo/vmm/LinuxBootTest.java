@@ -16,12 +16,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Boots the stock Debian riscv64 kernel under OpenSBI with the default busybox initramfs,
  * uses the shell, and powers off with {@code poweroff -f}, exactly as a user would.
  */
 @Tag("guest")
+@Execution(ExecutionMode.CONCURRENT)
 class LinuxBootTest {
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(4);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);

@@ -19,6 +19,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * read-only second one.
  */
 @Tag("guest")
+@Execution(ExecutionMode.CONCURRENT)
 class VirtioBlkBootTest {
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(4);
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(120);

@@ -24,6 +24,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * balloon the guest reports the pages given and the host's resident memory for the VM falls.
  */
 @Tag("guest")
+@Execution(ExecutionMode.CONCURRENT)
 class VirtioRngConsoleBalloonBootTest {
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(4);
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(180);
