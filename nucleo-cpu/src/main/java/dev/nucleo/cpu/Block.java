@@ -18,8 +18,11 @@ final class Block {
     /** The block's bytes as decoded, to check after fence.i that RAM still holds them. */
     private final byte[] code;
 
-    CompiledBlock compiled;
+    /** Set once compiled, possibly by the background compiler's thread. */
+    volatile CompiledBlock compiled;
     int executions;
+    /** Handed to the compiler already (the hart's thread only). */
+    boolean queued;
     /** The translator's fence.i epoch in which the bytes were last known to be current. */
     int epoch;
     /** False once a store hit the block's page: never run it again. */

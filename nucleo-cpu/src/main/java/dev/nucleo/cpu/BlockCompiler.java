@@ -11,6 +11,8 @@ import java.lang.constant.ClassDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Compiles a {@link Block} to a hidden class implementing {@link CompiledBlock}, with the
@@ -45,8 +47,11 @@ final class BlockCompiler {
     private static final int FIRST_REGISTER = 6;
 
     private final MethodHandles.Lookup lookup = MethodHandles.lookup();
-    private final ClassFile classFile = ClassFile.of(
-            ClassFile.ClassHierarchyResolverOption.of(ClassHierarchyResolver.ofClassLoading(lookup)));
+    // The only types in the generated frames are ours: describe them, so building a class
+    // never loads or parses classes to find a hierarchy.
+    private final ClassFile classFile = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
+            ClassHierarchyResolver.of(List.of(CD_BLOCK), Map.of(CD_HART, CD_Object, CD_MMU, CD_Object))
+                    .orElse(ClassHierarchyResolver.ofClassLoading(lookup))));
 
     CompiledBlock compile(Block block) {
         byte[] bytes = classFile.build(NAME, cb -> cb

@@ -89,14 +89,14 @@ public final class Hart {
     }
 
     /**
-     * With the translator: compile a block on its n-th execution (default 50; tests use 1 so
-     * that nearly everything runs compiled).
+     * With the translator: compile each block on its n-th execution, on the hart's own thread
+     * rather than in the background (for tests: 1 runs nearly everything compiled, at once).
      */
-    public void setTranslationThreshold(int executions) {
+    public void compileSynchronously(int executions) {
         if (translator == null) {
             throw new IllegalStateException("the hart does not use the translator");
         }
-        translator.setHotThreshold(executions);
+        translator.compileSynchronously(executions);
     }
 
     /** For tests and tools: how many translated blocks are compiled and usable now. */

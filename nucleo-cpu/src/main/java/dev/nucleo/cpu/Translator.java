@@ -32,7 +32,7 @@ final class Translator implements CodeWriteListener {
     private final Hart hart;
     private final Mmu mmu;
     private final MemorySegment ram;
-    private final BlockCompiler compiler = new BlockCompiler();
+    private final BackgroundCompiler compiler;
 
     /** Direct-mapped by pc: the dispatcher's first look. */
     private final Block[] recent = new Block[1 << FAST_BITS];
@@ -41,11 +41,13 @@ final class Translator implements CodeWriteListener {
     private int tracked;
     private int epoch;
     private int hotThreshold = HOT_THRESHOLD;
+    private boolean compileInBackground = true;
 
     Translator(Hart hart, Mmu mmu) {
         this.hart = hart;
         this.mmu = mmu;
         this.ram = mmu.ram();
+        this.compiler = new BackgroundCompiler("nucleo-translator");
         mmu.trackCodeWrites(this);
     }
 
@@ -73,10 +75,15 @@ final class Translator implements CodeWriteListener {
             hart.executeOne();
             return 1;
         }
-        if (++block.executions >= hotThreshold) {
-            block.compiled = compiler.compile(block);
-            block.compiled.run(hart);
-            return n;
+        if (++block.executions >= hotThreshold && !block.queued) {
+            block.queued = true;
+            if (!compileInBackground) {
+                compiled = compiler.compileNow(block);
+                block.compiled = compiled;
+                compiled.run(hart);
+                return n;
+            }
+            compiler.submit(block);
         }
         for (int i = 0; i < n; i++) {
             hart.executeOne();
@@ -137,9 +144,13 @@ final class Translator implements CodeWriteListener {
         mmu.clearCodePages();
     }
 
-    /** Compile a block on its n-th execution (1: at once, as tests want). */
-    void setHotThreshold(int executions) {
+    /**
+     * Compile a block on its n-th execution, on the hart's own thread (tests, which want
+     * compiled code at once: 1 compiles every block before its first run).
+     */
+    void compileSynchronously(int executions) {
         hotThreshold = Math.max(1, executions);
+        compileInBackground = false;
     }
 
     /** For tests: how many blocks are compiled and currently usable. */

@@ -49,7 +49,7 @@ class TranslatorLockstepTest {
     private static Hart runInLockstep(Arena arena, int[] program) {
         Hart reference = hart(arena, program, Engine.INTERPRETER);
         Hart translated = hart(arena, program, Engine.TRANSLATOR);
-        translated.setTranslationThreshold(2);
+        translated.compileSynchronously(2);
         Lockstep lockstep = new Lockstep(reference, translated);
         for (int blocks = 0; !lockstep.finished(); blocks++) {
             Lockstep.Divergence d = lockstep.step();
@@ -190,7 +190,7 @@ class TranslatorLockstepTest {
         MemorySegment translatedRam = arena.allocate(RAM_SIZE, 8);
         Hart reference = hart(referenceRam, words, Engine.INTERPRETER);
         Hart translated = hart(translatedRam, words, Engine.TRANSLATOR);
-        translated.setTranslationThreshold(2);
+        translated.compileSynchronously(2);
         Lockstep lockstep = new Lockstep(reference, translated);
         for (int blocks = 0; !lockstep.finished(); blocks++) {
             if (blocks == 150) {

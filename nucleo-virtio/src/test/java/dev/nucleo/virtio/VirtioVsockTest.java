@@ -17,6 +17,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -131,6 +132,14 @@ class VirtioVsockTest {
     }
 
     @Test
+    void headerAndPayloadInSeparateDescriptors() throws IOException {
+        try (ServerSocketChannel server = listen(HOST_PORT); SocketChannel host = guestConnects(server)) {
+            guest.sendSplit(header(CID, GUEST_PORT, HOST_PORT, OP_RW, 6, 0), ascii("split!"));
+            assertArrayEquals(ascii("split!"), readExactly(host, 6));
+        }
+    }
+
+    @Test
     void guestConnectToNobodyIsReset() {
         guest.send(header(CID, GUEST_PORT, 4999, OP_REQUEST, 0, 0), new byte[0]);
         Packet rst = guest.awaitOp(OP_RST);
@@ -203,18 +212,33 @@ class VirtioVsockTest {
             Arrays.fill(big, (byte) 'x');
             client.write(ByteBuffer.wrap(big));
 
-            List<Packet> first = guest.drainFor(500);
-            int got = first.stream().filter(p -> p.header().op() == OP_RW).mapToInt(p -> p.payload().length).sum();
-            assertEquals(3000, got, "exactly the credit");
+            List<Packet> first = packetsUntil(3000);
+            assertEquals(3000, rwBytes(first), "the credit's worth");
+            List<Packet> after = guest.drainFor(300);
+            assertEquals(0, rwBytes(after), "nothing beyond the credit");
+            first.addAll(after);
             assertTrue(first.stream().anyMatch(p -> p.header().op() == OP_CREDIT_REQUEST), "asks for credit");
 
             // The guest consumed it all and grants another 3000.
             guest.send(new VsockHeader(CID, 2, 6002, hostPort, 0, TYPE_STREAM, OP_CREDIT_UPDATE, 0, 3000, 3000),
                     new byte[0]);
-            List<Packet> second = guest.drainFor(500);
-            assertEquals(3000, second.stream().filter(p -> p.header().op() == OP_RW)
-                    .mapToInt(p -> p.payload().length).sum());
+            assertEquals(3000, rwBytes(packetsUntil(3000)));
+            assertEquals(0, rwBytes(guest.drainFor(300)));
         }
+    }
+
+    private static int rwBytes(List<Packet> packets) {
+        return packets.stream().filter(p -> p.header().op() == OP_RW).mapToInt(p -> p.payload().length).sum();
+    }
+
+    /** Packets received until they hold at least {@code n} data bytes (or 10 s pass). */
+    private List<Packet> packetsUntil(int n) {
+        List<Packet> got = new ArrayList<>();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (rwBytes(got) < n && System.nanoTime() < deadline) {
+            got.addAll(guest.drainFor(20));
+        }
+        return got;
     }
 
     @Test

@@ -99,6 +99,19 @@ final class VsockTestGuest {
         sendRaw(bytes);
     }
 
+    /** Sends header and payload in two chained descriptors, as older Linux drivers do. */
+    void sendSplit(VsockHeader h, byte[] payload) {
+        int q = VirtioVsock.TX;
+        long buffer = TX_BUFFERS + (long) SLOT * (QUEUE_SIZE - 1);
+        ram.load(buffer, h.encode());
+        ram.load(buffer + 0x100, payload);
+        driver.descriptor(desc(q), QUEUE_SIZE - 2, buffer, VsockHeader.SIZE, TestDriver.DESC_F_NEXT, QUEUE_SIZE - 1);
+        driver.descriptor(desc(q), QUEUE_SIZE - 1, buffer + 0x100, payload.length, 0, 0);
+        int target = (availIdx[q] + 1) & 0xffff;
+        offer(q, QUEUE_SIZE - 2);
+        TestDriver.await(() -> readU16(used(q) + 2) == target || driver.needsReset(), "tx used " + target);
+    }
+
     /** Sends arbitrary bytes as a transmit chain of one descriptor. */
     void sendRaw(byte[] bytes) {
         int q = VirtioVsock.TX;

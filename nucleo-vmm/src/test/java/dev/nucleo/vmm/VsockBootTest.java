@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The stock kernel's AF_VSOCK over our virtio-vsock, both ways: a guest program connects to a
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is a small C file compiled at test time with the riscv64 Linux cross compiler.
  */
 @Tag("guest")
+@Execution(ExecutionMode.CONCURRENT)
 class VsockBootTest {
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(4);
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(120);
@@ -61,7 +64,15 @@ class VsockBootTest {
         CompletableFuture<String> hostServer;
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(Path.of(socket + "_5000")));
-            hostServer = CompletableFuture.supplyAsync(() -> serveOnce(server));
+            // Not the common pool: with few cores it has one thread, which vm::run needs.
+            hostServer = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    hostServer.complete(serveOnce(server));
+                } catch (RuntimeException e) {
+                    hostServer.completeExceptionally(e);
+                }
+            });
 
             VmSpec spec = new VmSpec(Optional.of(guest.firmware()), Optional.of(guest.kernel()), Optional.of(initrd),
                     "console=ttyS0", VmSpec.DEFAULT_MEMORY, 1)

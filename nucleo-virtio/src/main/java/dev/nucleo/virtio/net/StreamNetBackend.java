@@ -108,7 +108,7 @@ public final class StreamNetBackend implements NetBackend {
                 closeQuietly(channel);
                 return;
             }
-            LOG.log(System.Logger.Level.INFO, "net {0}: peer connected", describe());
+            LOG.log(System.Logger.Level.DEBUG, "net {0}: peer connected", describe());
             pump(channel, receiver);
         }
     }
@@ -120,7 +120,7 @@ public final class StreamNetBackend implements NetBackend {
             while ((frame = StreamFraming.read(channel)) != null) {
                 receiver.accept(frame);
             }
-            LOG.log(System.Logger.Level.INFO, "net {0}: peer disconnected", describe());
+            LOG.log(System.Logger.Level.DEBUG, "net {0}: peer disconnected", describe());
         } catch (StreamFraming.MalformedFrameException e) {
             LOG.log(System.Logger.Level.ERROR, "net " + describe() + ": " + e.getMessage() + "; closing the link");
         } catch (ClosedChannelException e) {

@@ -44,7 +44,7 @@ class IsaLockstepTest {
             Hart translated = translatedVm.hart(0);
             reference.setEngine(Engine.INTERPRETER);
             translated.setEngine(Engine.TRANSLATOR);
-            translated.setTranslationThreshold(1);
+            translated.compileSynchronously(1);
             Lockstep lockstep = new Lockstep(reference, translated);
             long blocks = 0;
             while (!lockstep.finished()) {
