@@ -34,7 +34,8 @@ class RunCommandEndToEndTest {
         PipedOutputStream keyboard = new PipedOutputStream();
         PipedInputStream stdin = new PipedInputStream(keyboard);
         CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> Main.execute(new String[] {"run"},
-                stdin, new PrintStream(console, true), new PrintStream(err, true, StandardCharsets.UTF_8)));
+                stdin, new PrintStream(console, true), new PrintStream(err, true, StandardCharsets.UTF_8)),
+                task -> Thread.ofPlatform().name("nucleo-run").daemon().start(task));
         status.whenComplete((code, failure) -> console.end("nucleo ended (status " + code + ", " + failure
                 + ", stderr: " + err.toString(StandardCharsets.UTF_8).strip() + ")"));
         try {

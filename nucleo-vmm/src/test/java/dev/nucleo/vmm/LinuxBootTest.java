@@ -46,7 +46,7 @@ class LinuxBootTest {
                 "console=ttyS0", VmSpec.DEFAULT_MEMORY, 1);
         ConsoleTranscript console = new ConsoleTranscript();
         try (Vm vm = Vm.create(spec, console)) {
-            CompletableFuture<VmExit> exit = CompletableFuture.supplyAsync(vm::run);
+            CompletableFuture<VmExit> exit = Background.run(vm);
             console.endWhenDone(exit);
             int at = console.await(InitramfsBuilder.READY_BANNER, 0, BOOT_TIMEOUT);
             at = console.await("# ", at, COMMAND_TIMEOUT);

@@ -81,7 +81,7 @@ class VirtioBlkBootTest {
         ConsoleTranscript console = new ConsoleTranscript();
         VmExit result;
         try (Vm vm = Vm.create(spec, console)) {
-            CompletableFuture<VmExit> exit = CompletableFuture.supplyAsync(vm::run);
+            CompletableFuture<VmExit> exit = Background.run(vm);
             console.endWhenDone(exit);
             int at = console.await(InitramfsBuilder.READY_BANNER, 0, BOOT_TIMEOUT);
             console.await("disk-test-done", at, SCRIPT_TIMEOUT);

@@ -85,7 +85,7 @@ class VirtioRngConsoleBalloonBootTest {
         try (Vm vm = Vm.create(spec, serial);
              SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             Thread.ofVirtual().start(() -> copy(client, hvc));
-            CompletableFuture<VmExit> exit = CompletableFuture.supplyAsync(vm::run);
+            CompletableFuture<VmExit> exit = Background.run(vm);
             int at = serial.await(InitramfsBuilder.READY_BANNER, 0, BOOT_TIMEOUT);
 
             hvc.await("guest-to-host-hello", 0, STEP_TIMEOUT);

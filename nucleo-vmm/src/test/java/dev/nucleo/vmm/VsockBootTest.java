@@ -81,7 +81,7 @@ class VsockBootTest {
             VmExit result;
             String hostClientGot;
             try (Vm vm = Vm.create(spec, console)) {
-                CompletableFuture<VmExit> exit = CompletableFuture.supplyAsync(vm::run);
+                CompletableFuture<VmExit> exit = Background.run(vm);
                 int at = console.await(InitramfsBuilder.READY_BANNER, 0, BOOT_TIMEOUT);
                 console.await("vsock-listening 6000", at, SCRIPT_TIMEOUT);
                 hostClientGot = connectToGuest(socket, 6000, "hello-from-host");
