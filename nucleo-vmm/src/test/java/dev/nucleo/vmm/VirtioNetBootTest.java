@@ -19,6 +19,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * two guests and the test's own socket.
  */
 @Tag("guest")
+@Execution(ExecutionMode.CONCURRENT)
 class VirtioNetBootTest {
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(8);
     private static final int PAYLOAD_BYTES = 256 << 10;

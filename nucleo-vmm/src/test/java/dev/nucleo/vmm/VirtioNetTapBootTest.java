@@ -12,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * address 10.99.0.1/24 live in a network namespace the test makes, so nothing routes out.
  */
 @Tag("guest")
+@Execution(ExecutionMode.CONCURRENT)
 class VirtioNetTapBootTest {
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(6);
     private static final String TAP = "ntapguest0";
@@ -51,7 +54,7 @@ class VirtioNetTapBootTest {
             try (Vm vm = ns.call(() -> Vm.create(spec, console))) {
                 ns.exec("ip", "addr", "add", "10.99.0.1/24", "dev", TAP);
                 ns.exec("ip", "link", "set", TAP, "up");
-                VmExit exit = CompletableFuture.supplyAsync(vm::run).get(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                VmExit exit = Background.run(vm).get(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
                 String text = console.text();
                 assertEquals(new VmExit.PowerOff(), exit, text);
                 assertTrue(text.contains("tap-test-done"), text);
