@@ -30,6 +30,25 @@ static volatile struct irq_entry irq_log[16];
 static volatile int irq_count;
 static volatile int mti_to_sti;        /* M timer handler raises STIP */
 
+/*
+ * WFI with the global enable off, then a one-instruction window to take what woke us.
+ * Enabling first and then WFI would race: an interrupt taken between the loop's check and
+ * the WFI leaves the WFI waiting for one that already happened.
+ */
+static void wait_then_take_m(void)
+{
+    __asm__ volatile("wfi");
+    csr_set(mstatus, MSTATUS_MIE);
+    csr_clear(mstatus, MSTATUS_MIE);
+}
+
+static void wait_then_take_s(void)
+{
+    __asm__ volatile("wfi");
+    csr_set(sstatus, MSTATUS_SIE);
+    csr_clear(sstatus, MSTATUS_SIE);
+}
+
 static void log_irq(char mode, struct trap_frame *f)
 {
     int n = irq_count;
@@ -156,9 +175,8 @@ static void machine_timer(void)
     uint64_t target = clint_mtime() + 2000;     /* 200 us */
     MMIO64(CLINT_MTIMECMP) = target;
     csr_write(mie, MIP_MTIP);
-    csr_set(mstatus, MSTATUS_MIE);
     for (spins = 0; irq_count == 0 && spins < SPIN_LIMIT; spins++) {
-        __asm__ volatile("wfi");
+        wait_then_take_m();
     }
     csr_clear(mstatus, MSTATUS_MIE);
     csr_write(mie, 0);
@@ -185,9 +203,8 @@ static void machine_timer(void)
     uint64_t tv = csr_swap(mtvec, (uint64_t)(uintptr_t)m_vector_table | 1);
     MMIO64(CLINT_MTIMECMP) = clint_mtime() + 500;
     csr_write(mie, MIP_MTIP);
-    csr_set(mstatus, MSTATUS_MIE);
     for (spins = 0; irq_count == 0 && spins < SPIN_LIMIT; spins++) {
-        __asm__ volatile("wfi");
+        wait_then_take_m();
     }
     csr_clear(mstatus, MSTATUS_MIE);
     csr_write(mie, 0);
@@ -288,9 +305,8 @@ static uint64_t s_timer_via_m(uint64_t arg)
 {
     csr_set(sie, MIP_STIP);
     s_ecall_timer(arg);
-    csr_set(sstatus, MSTATUS_SIE);
     for (int i = 0; i < SPIN_LIMIT && irq_count < 2; i++) {
-        __asm__ volatile("wfi");
+        wait_then_take_s();
     }
     csr_clear(sstatus, MSTATUS_SIE);
     csr_clear(sie, MIP_STIP);
