@@ -12,10 +12,13 @@ public enum Engine {
      */
     TRANSLATOR;
 
-    /** Parses "interpreter" or "translator" (any case); null or blank means the default. */
+    /** What harts run with unless told otherwise. */
+    public static final Engine DEFAULT = TRANSLATOR;
+
+    /** Parses "interpreter" or "translator" (any case); null or blank means {@link #DEFAULT}. */
     public static Engine parse(String name) {
         if (name == null || name.isBlank()) {
-            return INTERPRETER;
+            return DEFAULT;
         }
         try {
             return valueOf(name.trim().toUpperCase(Locale.ROOT));

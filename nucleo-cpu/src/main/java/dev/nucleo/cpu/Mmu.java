@@ -145,7 +145,7 @@ final class Mmu {
     }
 
     private long fetchParcel(long va) {
-        long pa = translateFetch ? translate(va, Access.FETCH) : va;
+        long pa = translateFetch ? fetchAddress(va) : va;
         long ramOffset = pa - ramBase;
         if (ramOffset < 0 || ramOffset >= ramSize) {
             throw new Trap(Trap.INSTRUCTION_ACCESS_FAULT, va);
@@ -153,6 +153,16 @@ final class Mmu {
         fetchVpn = va >>> 12;
         fetchRamPage = ramOffset & ~0xfffL;
         return ram.get(SHORT, ramOffset) & 0xffff;
+    }
+
+    /** Physical address of an instruction: the TLB first, the page-table walk on a miss. */
+    private long fetchAddress(long va) {
+        long vpn = va >>> 12;
+        int i = (int) vpn & TLB_MASK;
+        if (tlbTag[i] == vpn && (fetchPermissions[tlbFlags[i] & 0xff] & PERM_EXEC) != 0) {
+            return tlbPage[i] | (va & 0xfff);
+        }
+        return translate(va, Access.FETCH);
     }
 
     /**

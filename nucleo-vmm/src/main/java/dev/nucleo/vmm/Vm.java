@@ -76,8 +76,8 @@ public final class Vm implements AutoCloseable {
 
     /**
      * The execution engine for the harts: system property {@code nucleo.engine}, else the
-     * environment variable {@code NUCLEO_ENGINE} ("interpreter" or "translator"), else the
-     * interpreter.
+     * environment variable {@code NUCLEO_ENGINE} ("interpreter" or "translator"), else
+     * {@link Engine#DEFAULT} (the translator).
      */
     private static Engine configuredEngine() throws VmConfigException {
         String name = System.getProperty("nucleo.engine", System.getenv("NUCLEO_ENGINE"));

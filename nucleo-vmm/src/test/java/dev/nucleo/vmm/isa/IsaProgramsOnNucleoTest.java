@@ -3,11 +3,12 @@ package dev.nucleo.vmm.isa;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nucleo.cpu.Engine;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Each program on Nucleo ends the way it must (power-off, failure 42, or a guest crash)
+ * Each program on Nucleo's interpreter (the reference engine) ends the way it must (power-off, failure 42, or a guest crash)
  * and, when self-checking, prints its PASS line and no failed check.
  */
 class IsaProgramsOnNucleoTest {
@@ -15,7 +16,8 @@ class IsaProgramsOnNucleoTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(IsaProgram.class)
     void runsOnNucleo(IsaProgram program) {
-        NucleoRunner.Result r = NucleoRunner.run(RiscvToolchain.build(program));
+        NucleoRunner.Result r = NucleoRunner.run(RiscvToolchain.build(program), NucleoRunner.DEFAULT_TIMEOUT,
+                Engine.INTERPRETER);
         assertFalse(r.timedOut(), () -> program + " did not end within " + NucleoRunner.DEFAULT_TIMEOUT.toSeconds()
                 + " s on Nucleo (stopped: " + r.exit() + ")\n" + Outputs.report(r.output()));
         assertTrue(program.ending().matches(r.exit()), () -> program + ": expected " + program.ending()
