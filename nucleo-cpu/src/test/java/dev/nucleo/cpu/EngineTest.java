@@ -12,8 +12,8 @@ class EngineTest {
     void namesParseInAnyCaseAndNothingMeansTheInterpreter() {
         assertEquals(Engine.TRANSLATOR, Engine.parse(" Translator "));
         assertEquals(Engine.INTERPRETER, Engine.parse("interpreter"));
-        assertEquals(Engine.INTERPRETER, Engine.parse(null));
-        assertEquals(Engine.INTERPRETER, Engine.parse(""));
+        assertEquals(Engine.DEFAULT, Engine.parse(null));
+        assertEquals(Engine.DEFAULT, Engine.parse(""));
     }
 
     @Test
