@@ -73,8 +73,7 @@ public final class VirtioBalloon implements VirtioDevice {
     @Override
     public long readConfig(int offset, int size) {
         long both = (targetPages & 0xffff_ffffL) | ((actualPages & 0xffff_ffffL) << 32);
-        long value = both >>> (8 * offset);
-        return size == 8 ? value : value & ((1L << (8 * size)) - 1);
+        return ConfigSpace.read(both, offset, size);
     }
 
     @Override

@@ -122,11 +122,7 @@ public final class VirtioNet implements VirtioDevice {
 
     @Override
     public long readConfig(int offset, int size) {
-        long value = 0;
-        for (int i = size - 1; i >= 0; i--) {
-            value = (value << 8) | (config[offset + i] & 0xff);
-        }
-        return value;
+        return ConfigSpace.read(config, offset, size);
     }
 
     @Override

@@ -92,7 +92,7 @@ public final class VirtioVsock implements VirtioDevice {
 
     @Override
     public long readConfig(int offset, int size) {
-        return (guestCid >>> (8 * offset)) & (size == 8 ? -1L : (1L << (8 * size)) - 1);
+        return ConfigSpace.read(guestCid, offset, size);
     }
 
     @Override

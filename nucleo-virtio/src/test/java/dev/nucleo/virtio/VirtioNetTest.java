@@ -35,8 +35,8 @@ class VirtioNetTest {
     FakeNetBackend backend;
     VirtioNet net;
     TestDriver driver;
-    NetTestQueues.Ring rx;
-    NetTestQueues.Ring tx;
+    DriverQueue rx;
+    DriverQueue tx;
 
     @BeforeEach
     void setUp() {
@@ -44,8 +44,6 @@ class VirtioNetTest {
         backend = new FakeNetBackend();
         net = new VirtioNet(backend, MAC);
         driver = new TestDriver(ram, net, RX_RINGS);
-        rx = new NetTestQueues.Ring(driver, VirtioNet.RX, 16, RX_RINGS);
-        tx = new NetTestQueues.Ring(driver, VirtioNet.TX, 16, TX_RINGS);
     }
 
     @AfterEach
@@ -56,8 +54,8 @@ class VirtioNetTest {
 
     void start() {
         assertTrue(driver.negotiate(driver.deviceFeatures()));
-        rx.setUp();
-        tx.setUp();
+        rx = new DriverQueue(driver, VirtioNet.RX, 16, RX_RINGS);
+        tx = new DriverQueue(driver, VirtioNet.TX, 16, TX_RINGS);
         driver.driverOk();
         assertFalse(driver.needsReset());
     }
