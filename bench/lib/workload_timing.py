@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+"""Timing helpers for bench/workloads (standard library only).
+
+  workload_timing.py run --tool NAME --run I --boot LABEL --log FILE --results FILE
+                         [--banner STR] [--timeout S] -- COMMAND...
+      Runs COMMAND with stdin from /dev/null and reads its stdout (a guest console, or the
+      workload script run natively) as a stream. Every line "nucleo-bench: EVENT NAME ..."
+      (begin, end, check) and the banner are timestamped on arrival (host monotonic clock,
+      seconds since the start) together with the process's CPU time at that moment (user +
+      system of all its threads, from /proc/PID/stat) and appended to the results file as one
+      tab-separated row; so is the exit. The console goes to FILE, stderr to FILE.stderr.
+      Fails (status 1) on a timeout, a non-zero exit, a missing "done", or a failed check.
+
+  workload_timing.py summary RESULTS
+      Prints, as Markdown, the per-run durations and a table of the medians: Nucleo, QEMU,
+      Nucleo/QEMU and the native reference.
+"""
+
+import argparse
+import os
+import re
+import select
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+COLUMNS = ["tool", "run", "boot", "event", "name", "host_s", "guest_s", "cpu_s", "detail"]
+LINE = re.compile(rb"nucleo-bench: (begin|end|check|cpus|done)(?: (\S+))?(?: (.*))?")
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid):
+    """User + system seconds of every thread of pid so far (None once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def fmt(value):
+    return "-" if value is None else f"{value:.3f}"
+
+
+def run(args):
+    command = args.command[1:] if args.command and args.command[0] == "--" else args.command
+    if not command:
+        sys.exit("workload_timing.py run: no command")
+    banner = args.banner.encode() if args.banner else None
+    rows = []
+    problems = []
+    done = False
+
+    def record(event, name, host, guest, cpu, detail=""):
+        rows.append([args.tool, str(args.run), args.boot, event, name or "-", fmt(host),
+                     guest or "-", fmt(cpu), detail.replace("\t", " ")])
+
+    with open(args.log, "wb") as log, open(args.log + ".stderr", "wb") as err, \
+            open(os.devnull, "rb") as devnull:
+        start = time.monotonic()
+        # Its own process group, so a timeout can stop it and whatever it started.
+        proc = subprocess.Popen(command, stdin=devnull, stdout=subprocess.PIPE, stderr=err,
+                                start_new_session=True)
+        fd = proc.stdout.fileno()
+        deadline = start + args.timeout
+        pending = b""
+        banner_seen = banner is None
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                problems.append(f"timeout after {args.timeout:g} s")
+                os.killpg(proc.pid, signal.SIGKILL)
+                break
+            ready, _, _ = select.select([fd], [], [], min(remaining, 1.0))
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            now = time.monotonic() - start
+            if not chunk:
+                break
+            cpu = process_cpu(proc.pid)
+            log.write(chunk)
+            log.flush()
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                line = line.rstrip(b"\r")
+                if not banner_seen and banner in line:
+                    banner_seen = True
+                    record("banner", "boot", now, None, cpu)
+                m = LINE.search(line)
+                if not m:
+                    continue
+                event, name, rest = (g.decode(errors="replace") if g else None for g in m.groups())
+                if event in ("begin", "end"):
+                    record(event, name, now, (rest or "").split(" ")[0] or None, cpu)
+                elif event == "check":
+                    record(event, name, now, None, cpu, rest or "")
+                    if not (rest or "").startswith("ok"):
+                        problems.append(f"check {name} failed: {rest}")
+                elif event == "cpus":
+                    record(event, name, now, None, cpu)
+                else:
+                    done = True
+        _, wait_status, usage = os.wait4(proc.pid, 0)
+        exit_at = time.monotonic() - start
+    status = os.waitstatus_to_exitcode(wait_status)
+    if status != 0 and not problems:
+        problems.append(f"exit status {status}")
+    if not done and not any(p.startswith("timeout") for p in problems):
+        problems.append("the workload script did not finish (no 'nucleo-bench: done')")
+    if not banner_seen:
+        problems.append("no banner")
+    record("exit", str(status), exit_at, None, usage.ru_utime + usage.ru_stime, "; ".join(problems))
+    new_file = not os.path.exists(args.results) or os.path.getsize(args.results) == 0
+    with open(args.results, "a") as out:
+        if new_file:
+            out.write("\t".join(COLUMNS) + "\n")
+        for row in rows:
+            out.write("\t".join(row) + "\n")
+    parts = []
+    for metric, value in durations(rows_as_dicts(rows)).items():
+        parts.append(f"{metric} {value:.2f}" + ("%" if metric.startswith("idle") else " s"))
+    print(f"  {args.tool} run {args.run} ({args.boot}): " + (", ".join(parts) or "no timings")
+          + (f"  FAILED: {'; '.join(problems)}" if problems else ""), flush=True)
+    return 1 if problems else 0
+
+
+def rows_as_dicts(rows):
+    return [dict(zip(COLUMNS, row)) for row in rows]
+
+
+def number(value):
+    return None if value in (None, "", "-") else float(value)
+
+
+def durations(rows):
+    """Metrics of one boot (or native run): seconds per workload, idle CPU in % of a core."""
+    out = {}
+    begins = {}
+    for row in rows:
+        event, name, host = row["event"], row["name"], number(row["host_s"])
+        if event == "banner":
+            out["boot"] = host
+        elif event == "begin":
+            begins[name] = row
+        elif event == "end" and name in begins:
+            begin = begins[name]
+            if name == "idle":
+                cpu_a, cpu_b = number(begin["cpu_s"]), number(row["cpu_s"])
+                if cpu_a is not None and cpu_b is not None:
+                    out[f"idle-{row['boot']}"] = 100 * (cpu_b - cpu_a) / (host - number(begin["host_s"]))
+            else:
+                out[name] = host - number(begin["host_s"])
+                guest_a, guest_b = number(begin["guest_s"]), number(row["guest_s"])
+                if guest_a is not None and guest_b is not None:
+                    out[f"guest:{name}"] = guest_b - guest_a
+    return out
+
+
+def read_results(path):
+    with open(path) as f:
+        header = f.readline().rstrip("\n").split("\t")
+        return [dict(zip(header, line.rstrip("\n").split("\t"))) for line in f if line.strip()]
+
+
+WORKLOADS = [
+    ("boot", "boot to the init script (banner), s"),
+    ("shell", "integer shell loop, s"),
+    ("sha256", "sha256sum of the in-memory file, s"),
+    ("gzip", "gzip + gunzip round trip, s"),
+    ("smp-serial", "2 jobs one after the other, s"),
+    ("smp-parallel", "2 jobs in parallel (2 harts), s"),
+    ("smp-speedup", "speed-up serial / parallel"),
+    ("idle-1cpu", "idle VM, 1 hart: CPU, % of a host core"),
+    ("idle-2cpu", "idle VM, 2 harts: CPU, % of a host core"),
+]
+
+
+def summary(args):
+    rows = read_results(args.results)
+    runs = {}       # (tool, run) -> metrics
+    failed = {}     # (tool, run) -> problems
+    for key in sorted({(r["tool"], int(r["run"])) for r in rows}):
+        metrics = {}
+        for boot in sorted({r["boot"] for r in rows if (r["tool"], int(r["run"])) == key}):
+            boot_rows = [r for r in rows if (r["tool"], int(r["run"]), r["boot"]) == (*key, boot)]
+            problems = [r["detail"] for r in boot_rows if r["event"] == "exit" and r["detail"]]
+            if problems:
+                failed.setdefault(key, []).extend(f"{boot}: {p}" for p in problems)
+                continue
+            metrics.update(durations(boot_rows))
+        if "smp-serial" in metrics and metrics.get("smp-parallel"):
+            metrics["smp-speedup"] = metrics["smp-serial"] / metrics["smp-parallel"]
+        runs[key] = metrics
+    tools = ["nucleo", "qemu", "native"]
+    present = [t for t in tools if any(k[0] == t for k in runs)]
+    shown = [(w, label) for w, label in WORKLOADS if any(w in m for m in runs.values())]
+
+    print("| tool | run | " + " | ".join(w for w, _ in shown) + " | notes |")
+    print("|---|---:|" + "---:|" * len(shown) + "---|")
+    for key in sorted(runs, key=lambda k: (tools.index(k[0]) if k[0] in tools else 9, k[1])):
+        m = runs[key]
+        cells = [f"{m[w]:.2f}" if w in m else "-" for w, _ in shown]
+        print(f"| {key[0]} | {key[1]} | " + " | ".join(cells) + f" | {'; '.join(failed.get(key, []))} |")
+
+    def median(tool, metric):
+        values = [m[metric] for k, m in runs.items() if k[0] == tool and metric in m]
+        return (statistics.median(values), len(values)) if values else (None, 0)
+
+    print()
+    print("| median over good runs | Nucleo | QEMU | Nucleo / QEMU | native |")
+    print("|---|---:|---:|---:|---:|")
+    for w, label in shown:
+        n, nn = median("nucleo", w)
+        q, qn = median("qemu", w)
+        h, _ = median("native", w)
+        ratio = f"{n / q:.2f}x" if n is not None and q else "-"
+        if w.startswith("idle") or w == "smp-speedup":
+            ratio = "-"
+        print(f"| {label} | {fmt2(n)} | {fmt2(q)} | {ratio} | {fmt2(h)} |")
+    guest_checks = []
+    for w, _ in shown:
+        for tool in ("nucleo", "qemu"):
+            host, _ = median(tool, w)
+            guest, _ = median(tool, f"guest:{w}")
+            if host is not None and guest is not None:
+                guest_checks.append(f"{tool} {w} {guest:.2f}")
+    if guest_checks:
+        print()
+        print("guest clock (/proc/uptime, 10 ms) medians for the same intervals: " + ", ".join(guest_checks))
+    print()
+    counts = ", ".join(f"{t} {sum(1 for k in runs if k[0] == t and k not in failed)} of "
+                       f"{sum(1 for k in runs if k[0] == t)}" for t in present)
+    print(f"good runs: {counts}")
+    return 1 if failed else 0
+
+
+def fmt2(value):
+    return "-" if value is None else f"{value:.2f}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="action", required=True)
+    r = sub.add_parser("run")
+    r.add_argument("--tool", required=True)
+    r.add_argument("--run", type=int, required=True)
+    r.add_argument("--boot", required=True, help="which boot of the run: 1cpu, 2cpu or native")
+    r.add_argument("--log", required=True)
+    r.add_argument("--results", required=True)
+    r.add_argument("--banner", help="a console line to timestamp as the end of boot")
+    r.add_argument("--timeout", type=float, default=600)
+    r.add_argument("command", nargs=argparse.REMAINDER)
+    s = sub.add_parser("summary")
+    s.add_argument("results")
+    args = parser.parse_args()
+    return run(args) if args.action == "run" else summary(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
