@@ -41,6 +41,26 @@ def process_cpu(pid):
         return None
 
 
+def thread_cpu(pid):
+    """User + system seconds per thread name (threads of one name summed), {} once pid is gone."""
+    out = {}
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat", "rb") as f:
+                raw = f.read()
+        except OSError:
+            continue
+        name = raw[raw.index(b"(") + 1:raw.rindex(b")")].decode(errors="replace")
+        fields = raw.rsplit(b")", 1)[1].split()
+        name = re.sub(r"\d+$", "#", name)  # "C2 CompilerThread0" and "...1" count together
+        out[name] = out.get(name, 0) + (int(fields[11]) + int(fields[12])) / TICKS
+    return out
+
+
 def fmt(value):
     return "-" if value is None else f"{value:.3f}"
 
@@ -68,6 +88,7 @@ def run(args):
         deadline = start + args.timeout
         pending = b""
         banner_seen = banner is None
+        idle_threads = None
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -96,7 +117,16 @@ def run(args):
                     continue
                 event, name, rest = (g.decode(errors="replace") if g else None for g in m.groups())
                 if event in ("begin", "end"):
-                    record(event, name, now, (rest or "").split(" ")[0] or None, cpu)
+                    detail = ""
+                    if name == "idle" and event == "begin":
+                        idle_threads = (now, thread_cpu(proc.pid))
+                    elif name == "idle" and idle_threads:
+                        # Which threads used the CPU while the guest idled, in % of a core.
+                        then, before = idle_threads
+                        after = thread_cpu(proc.pid)
+                        used = sorted(((after[t] - before.get(t, 0), t) for t in after), reverse=True)
+                        detail = ", ".join(f"{t} {100 * c / (now - then):.2f}%" for c, t in used[:5] if c > 0)
+                    record(event, name, now, (rest or "").split(" ")[0] or None, cpu, detail)
                 elif event == "check":
                     record(event, name, now, None, cpu, rest or "")
                     if not (rest or "").startswith("ok"):
@@ -144,7 +174,7 @@ def durations(rows):
     for row in rows:
         event, name, host = row["event"], row["name"], number(row["host_s"])
         if event == "banner":
-            out["boot"] = host
+            out["boot" if row["boot"] != "2cpu" else "boot-2cpu"] = host
         elif event == "begin":
             begins[name] = row
         elif event == "end" and name in begins:
@@ -167,8 +197,11 @@ def read_results(path):
         return [dict(zip(header, line.rstrip("\n").split("\t"))) for line in f if line.strip()]
 
 
+IDLE_LIMIT = 2.0   # % of one host core an idle VM may use
+
 WORKLOADS = [
     ("boot", "boot to the init script (banner), s"),
+    ("boot-2cpu", "the same with 2 harts, s"),
     ("shell", "integer shell loop, s"),
     ("sha256", "sha256sum of the in-memory file, s"),
     ("gzip", "gzip + gunzip round trip, s"),
@@ -232,6 +265,15 @@ def summary(args):
     if guest_checks:
         print()
         print("guest clock (/proc/uptime, 10 ms) medians for the same intervals: " + ", ".join(guest_checks))
+    for boot, harts in (("1cpu", "1 hart"), ("2cpu", "2 harts")):
+        n, _ = median("nucleo", f"idle-{boot}")
+        if n is not None:
+            print()
+            print(f"idle check, Nucleo with {harts}: median {n:.2f}% of a host core, limit {IDLE_LIMIT:g}%: "
+                  + ("ok" if n < IDLE_LIMIT else "OVER THE LIMIT"))
+            for r in rows:
+                if (r["tool"], r["boot"], r["event"], r["name"]) == ("nucleo", boot, "end", "idle") and r["detail"]:
+                    print(f"  run {r['run']}, busiest threads: {r['detail']}")
     print()
     counts = ", ".join(f"{t} {sum(1 for k in runs if k[0] == t and k not in failed)} of "
                        f"{sum(1 for k in runs if k[0] == t)}" for t in present)
