@@ -85,7 +85,7 @@ if [ $multi = 1 ] && wants smp; then
   rm -f "$BENCH_DIR"/job-*
 fi
 
-if wants idle; then
+if [ "$BENCH_GUEST" = 1 ] && wants idle; then
   # Nothing runs: the host measures the VM's CPU time between the two lines, after a few
   # seconds for the VMM to finish work left from the workloads (compiling, say).
   sleep 4
