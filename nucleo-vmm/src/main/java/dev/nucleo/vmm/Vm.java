@@ -11,6 +11,8 @@ import dev.nucleo.machine.VirtBoard;
 import dev.nucleo.virtio.VirtioBalloon;
 import dev.nucleo.virtio.VirtioBlk;
 import dev.nucleo.virtio.VirtioMmioTransport;
+import dev.nucleo.vmm.sched.CpuGroup;
+import dev.nucleo.vmm.sched.CpuScheduler;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
@@ -32,15 +34,27 @@ public final class Vm implements AutoCloseable {
     private final VirtioSlots devices;
     private final AtomicReference<VmExit> exit = new AtomicReference<>();
     private final CountDownLatch ended = new CountDownLatch(1);
+    private final CpuGroup cpuGroup;      // null: the harts run whenever the host OS schedules them
+    private final HartCpuTime cpuTime;
 
-    private Vm(VirtBoard board, Hart[] harts, VirtioSlots devices) {
+    private Vm(VirtBoard board, Hart[] harts, VirtioSlots devices, CpuGroup cpuGroup) {
         this.board = board;
         this.harts = harts;
         this.devices = devices;
+        this.cpuGroup = cpuGroup;
+        this.cpuTime = new HartCpuTime(harts.length);
     }
 
     /** Builds the machine; checks every user input and fails with a clear message. */
     public static Vm create(VmSpec spec, OutputStream consoleOut) throws VmConfigException {
+        return create(spec, consoleOut, null);
+    }
+
+    /**
+     * Builds the machine with its harts on {@code scheduler} (null: none), which shares the
+     * host's CPU among the VMs on it by their {@link VmSpec#cpuShare}.
+     */
+    public static Vm create(VmSpec spec, OutputStream consoleOut, CpuScheduler scheduler) throws VmConfigException {
         SpecCheck.validate(spec);
         ExitRelay relay = new ExitRelay();
         VirtBoard board = new VirtBoard(spec.cpus(), spec.memoryBytes(), consoleOut, relay);
@@ -62,7 +76,8 @@ public final class Vm implements AutoCloseable {
                 hart.setRegister(11, layout.fdt());
                 harts[id] = hart;
             }
-            Vm vm = new Vm(board, harts, devices);
+            CpuGroup cpuGroup = scheduler == null ? null : joinScheduler(scheduler, spec.cpuShare(), harts);
+            Vm vm = new Vm(board, harts, devices, cpuGroup);
             relay.vm = vm;
             return vm;
         } catch (ImageException e) {
@@ -86,6 +101,14 @@ public final class Vm implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new VmConfigException(VmConfigException.Kind.USAGE, "NUCLEO_ENGINE: " + e.getMessage());
         }
+    }
+
+    private static CpuGroup joinScheduler(CpuScheduler scheduler, CpuShare share, Hart[] harts) {
+        CpuGroup group = scheduler.join("vm", share.weight(), share.limit());
+        for (Hart hart : harts) {
+            hart.setGovernor(group.governor(hart::stopRequested));
+        }
+        return group;
     }
 
     /** One virtio-blk per disk, in the order given (the first is /dev/vda). */
@@ -127,7 +150,16 @@ public final class Vm implements AutoCloseable {
         Thread[] threads = new Thread[harts.length];
         for (int id = 0; id < harts.length; id++) {
             Hart hart = harts[id];
-            threads[id] = Thread.ofPlatform().name("hart-" + id).daemon().start(() -> runHart(hart));
+            int hartId = id;
+            threads[id] = Thread.ofPlatform().name("hart-" + id).daemon().unstarted(() -> {
+                try {
+                    runHart(hart);
+                } finally {
+                    cpuTime.ending(hartId);
+                }
+            });
+            cpuTime.started(id, threads[id]);
+            threads[id].start();
         }
         try {
             ended.await();
@@ -200,6 +232,54 @@ public final class Vm implements AutoCloseable {
         return board.ram().residentBytes();
     }
 
+    /** Host CPU time used by the VM's harts so far, in nanoseconds (also after it ended). */
+    public long cpuTimeNanos() {
+        return cpuTime.totalNanos();
+    }
+
+    /**
+     * Changes the VM's share among busy VMs on its scheduler (1..10000). Thread-safe.
+     *
+     * @throws IllegalStateException    if the VM runs without a CPU scheduler
+     * @throws IllegalArgumentException if the weight is out of range
+     */
+    public void setCpuWeight(int weight) {
+        checkShare(new CpuShare(weight, 0));
+        scheduledGroup().setWeight(weight);
+    }
+
+    /**
+     * Caps the VM's harts together at {@code cores} host cores (0: no cap), at most one per hart.
+     * Thread-safe.
+     *
+     * @throws IllegalStateException    if the VM runs without a CPU scheduler
+     * @throws IllegalArgumentException if the cap is out of range
+     */
+    public void setCpuLimit(double cores) {
+        checkShare(new CpuShare(CpuShare.DEFAULT.weight(), cores));
+        scheduledGroup().setLimit(cores);
+    }
+
+    /** The VM's CPU weight and cap now, or empty if it runs without a CPU scheduler. */
+    public Optional<CpuShare> cpuShare() {
+        return cpuGroup == null ? Optional.empty() : Optional.of(new CpuShare(cpuGroup.weight(), cpuGroup.limit()));
+    }
+
+    private CpuGroup scheduledGroup() {
+        if (cpuGroup == null) {
+            throw new IllegalStateException("this VM runs without a CPU scheduler (create it with one)");
+        }
+        return cpuGroup;
+    }
+
+    private void checkShare(CpuShare share) {
+        try {
+            SpecCheck.checkCpuShare(share, harts.length);
+        } catch (VmConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     /** Asks the VM to stop; run() then returns VmExit.Stopped. Thread-safe. */
     public void stop() {
         finish(new VmExit.Stopped());
@@ -214,6 +294,9 @@ public final class Vm implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        if (cpuGroup != null) {
+            cpuGroup.leave();
+        }
         closeAll(devices, board);
     }
 
