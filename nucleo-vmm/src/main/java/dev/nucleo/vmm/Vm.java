@@ -8,6 +8,7 @@ import dev.nucleo.machine.ImageException;
 import dev.nucleo.machine.ImageLoader;
 import dev.nucleo.machine.PowerControl;
 import dev.nucleo.machine.VirtBoard;
+import dev.nucleo.virtio.IoLimits;
 import dev.nucleo.virtio.VirtioBalloon;
 import dev.nucleo.virtio.VirtioBlk;
 import dev.nucleo.virtio.VirtioMmioTransport;
@@ -115,7 +116,8 @@ public final class Vm implements AutoCloseable {
     private static void attachDisks(VirtioSlots slots, List<DiskSpec> disks) throws VmConfigException {
         for (DiskSpec disk : disks) {
             try {
-                slots.attach(VirtioBlk.open(disk.file(), disk.readOnly()));
+                slots.attach(VirtioBlk.open(disk.file(), disk.readOnly(),
+                        new IoLimits(disk.iops(), disk.bytesPerSecond())));
             } catch (IOException e) {
                 throw new VmConfigException(VmConfigException.Kind.MISSING_FILE,
                         "cannot open disk " + disk.file() + ": " + e.getMessage());
@@ -225,6 +227,21 @@ public final class Vm implements AutoCloseable {
     public void setBalloonTarget(long bytes) {
         balloon().orElseThrow(() -> new IllegalStateException("this VM has no balloon device"))
                 .setTargetBytes(bytes);
+    }
+
+    /**
+     * Changes the I/O limits of disk {@code index} (0 is /dev/vda; 0 for no limit) from its next
+     * request on. Thread-safe.
+     *
+     * @throws IllegalArgumentException if there is no such disk or a limit is negative
+     */
+    public void setDiskLimits(int index, long iops, long bytesPerSecond) {
+        List<VirtioBlk> disks = devices.transports().stream().map(VirtioMmioTransport::device)
+                .filter(VirtioBlk.class::isInstance).map(VirtioBlk.class::cast).toList();
+        if (index < 0 || index >= disks.size()) {
+            throw new IllegalArgumentException("no disk " + index + " (this VM has " + disks.size() + ")");
+        }
+        disks.get(index).setLimits(new IoLimits(iops, bytesPerSecond));
     }
 
     /** Bytes of guest RAM the host holds right now (resident pages). */
