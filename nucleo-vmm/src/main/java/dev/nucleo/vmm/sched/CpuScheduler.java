@@ -31,6 +31,11 @@ public final class CpuScheduler {
     static final long WEIGHT_UNIT = 100;
     /** How long a waiting hart sleeps at most before it looks again (a safety net). */
     static final long MAX_WAIT_NANOS = 10_000_000;
+    /**
+     * A hart this long past its quantum without checking in (paused, or its thread starved by
+     * the host) loses its slot; it is charged what it used when it comes back.
+     */
+    static final long OVERDUE_NANOS = 250_000_000;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final int slots;
@@ -143,28 +148,37 @@ public final class CpuScheduler {
             if (hart.group.left) {
                 return false;
             }
-            if (hart.state != HartTurn.State.IDLE) {
-                return true;
+            if (hart.state == HartTurn.State.IDLE) {
+                queue(hart);
             }
-            CpuGroup group = hart.group;
-            if (group.active == 0) {
-                group.vruntime = Math.max(group.vruntime, minVruntime);
-            } else {
-                hart.vruntime = Math.max(hart.vruntime, group.minActiveHartVruntime());
-            }
-            group.active++;
-            hart.state = HartTurn.State.WAITING;
-            dispatch();
             return true;
         } finally {
             lock.unlock();
         }
     }
 
+    private void queue(HartTurn hart) {
+        CpuGroup group = hart.group;
+        if (group.active == 0) {
+            group.vruntime = Math.max(group.vruntime, minVruntime);
+        } else {
+            hart.vruntime = Math.max(hart.vruntime, group.minActiveHartVruntime());
+        }
+        group.active++;
+        hart.state = HartTurn.State.WAITING;
+        dispatch();
+    }
+
     /** The hart's quantum is over after {@code used} ns of CPU: it queues again behind whoever waits. */
     void requeue(HartTurn hart, long used) {
         lock.lock();
         try {
+            if (settleRevoked(hart, used) || hart.state == HartTurn.State.IDLE) {
+                if (!hart.group.left) {
+                    queue(hart); // its slot was revoked: it queues like a hart waking up
+                }
+                return;
+            }
             if (hart.state != HartTurn.State.RUNNING) {
                 return;
             }
@@ -180,7 +194,7 @@ public final class CpuScheduler {
     void release(HartTurn hart, long used) {
         lock.lock();
         try {
-            if (hart.state == HartTurn.State.IDLE) {
+            if (settleRevoked(hart, used) || hart.state == HartTurn.State.IDLE) {
                 return;
             }
             if (hart.state == HartTurn.State.RUNNING) {
@@ -195,10 +209,14 @@ public final class CpuScheduler {
         }
     }
 
-    /** A waiting hart looks again: a budget may have refilled while every slot sat free. */
+    /**
+     * A waiting hart looks again: a budget may have refilled while every slot sat free, or a
+     * holder may be overdue.
+     */
     void poll() {
         lock.lock();
         try {
+            revokeOverdue();
             dispatch();
         } finally {
             lock.unlock();
@@ -219,18 +237,55 @@ public final class CpuScheduler {
 
     // ---------------------------------------------------------------- under the lock
 
+    /**
+     * If the hart's slot was revoked, charges it the {@code used} ns of CPU of that turn and
+     * returns true: it holds no slot and is idle.
+     */
+    private boolean settleRevoked(HartTurn hart, long used) {
+        if (!hart.revoked) {
+            return false;
+        }
+        hart.revoked = false;
+        charge(hart, used, 0);
+        updateMinVruntime();
+        return true;
+    }
+
     private void endTurn(HartTurn hart, long used) {
+        charge(hart, used, hart.slice);
+        hart.slice = 0;
+        busySlots--;
+        updateMinVruntime();
+    }
+
+    private void charge(HartTurn hart, long used, long slice) {
         used = Math.max(0, used);
         CpuGroup group = hart.group;
         group.vruntime += used * WEIGHT_UNIT / group.weight;
         group.chargedNanos += used;
         hart.vruntime += used;
         if (group.budget != null) {
-            group.budget.settle(hart.slice, used, now());
+            group.budget.settle(slice, used, now());
         }
-        hart.slice = 0;
-        busySlots--;
-        updateMinVruntime();
+    }
+
+    /** Frees the slots of holders long past their quantum; they count as idle until they check in. */
+    private void revokeOverdue() {
+        long now = now();
+        for (CpuGroup group : groups) {
+            for (HartTurn hart : group.harts) {
+                if (hart.state == HartTurn.State.RUNNING && now - hart.deadline > OVERDUE_NANOS) {
+                    if (group.budget != null) {
+                        group.budget.settle(hart.slice, 0, now);
+                    }
+                    hart.slice = 0;
+                    hart.revoked = true;
+                    hart.state = HartTurn.State.IDLE;
+                    group.active--;
+                    busySlots--;
+                }
+            }
+        }
     }
 
     /** The least virtual runtime among VMs that want the CPU; it never goes back. */

@@ -21,6 +21,7 @@ final class HartTurn implements RunGovernor {
     volatile State state = State.IDLE;
     volatile long deadline;
     volatile Thread thread;
+    volatile boolean revoked;   // its slot was taken away; its CPU time for that turn is still due
     long vruntime;
     long slice;
     // the hart's own thread only
@@ -45,7 +46,7 @@ final class HartTurn implements RunGovernor {
                 return true;
             }
             blocks = 0;
-            if (scheduler.now() - deadline < 0 && state == State.RUNNING) {
+            if (scheduler.now() - deadline < 0 && state == State.RUNNING && !revoked) {
                 return true;
             }
             holding = false;
@@ -77,7 +78,11 @@ final class HartTurn implements RunGovernor {
                 return true;
             }
             if (now == State.IDLE) {
-                return true; // the VM left the scheduler while this hart waited
+                if (group.left) {
+                    return true; // the VM left the scheduler while this hart waited
+                }
+                scheduler.requeue(this, 0); // granted, but revoked before this thread even woke
+                continue;
             }
             if (stopRequested.getAsBoolean()) {
                 scheduler.release(this, 0); // gives back a slot granted meanwhile, unused

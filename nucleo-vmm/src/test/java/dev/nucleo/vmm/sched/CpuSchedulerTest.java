@@ -153,7 +153,8 @@ class CpuSchedulerTest {
     /** Real threads: a hart waiting for the only slot leaves at once when it is asked to stop. */
     @Test
     void aWaitingHartLeavesPromptlyOnStop() throws Exception {
-        CpuScheduler scheduler = new CpuScheduler(1);
+        // a quantum so long that the holder is never overdue, so the slot stays taken
+        CpuScheduler scheduler = new CpuScheduler(1, Duration.ofHours(1), System::nanoTime, CpuClock.host());
         AtomicBoolean holderStop = new AtomicBoolean();
         AtomicBoolean waiterStop = new AtomicBoolean();
         var holder = scheduler.join("holder", 100, 0).governor(holderStop::get);
@@ -184,6 +185,41 @@ class CpuSchedulerTest {
         holderStop.set(true);
         holderThread.join(5_000);
         assertEquals(0, scheduler.busySlots());
+    }
+
+    /** Real threads: a hart that stops checking in (paused, starved) loses its slot, and gets one back later. */
+    @Test
+    void aHolderThatStopsCheckingInLosesItsSlot() throws Exception {
+        CpuScheduler scheduler = new CpuScheduler(1);
+        AtomicBoolean stop = new AtomicBoolean();
+        var holder = scheduler.join("holder", 100, 0).governor(stop::get);
+        var waiter = scheduler.join("waiter", 100, 0).governor(stop::get);
+        CompletableFuture<Void> holding = new CompletableFuture<>();
+        CompletableFuture<Boolean> back = new CompletableFuture<>();
+        CompletableFuture<Void> waiterDone = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            holder.checkpoint();
+            holding.complete(null);
+            LockSupport.parkNanos(1_500_000_000L); // "paused" without a word to the scheduler
+            waiterDone.join();
+            boolean ran = false;
+            for (int i = 0; i < 100; i++) { // enough blocks to reach a clock check
+                ran = holder.checkpoint();
+            }
+            back.complete(ran);
+            holder.idle();
+        });
+        holding.get(5, TimeUnit.SECONDS);
+        long start = System.nanoTime();
+        CompletableFuture<Boolean> got = CompletableFuture.supplyAsync(waiter::checkpoint,
+                task -> Thread.ofPlatform().start(task));
+        assertTrue(got.get(5, TimeUnit.SECONDS));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertTrue(seconds < 1.4, "the waiter got the slot after " + seconds + " s, not when the holder woke");
+        waiter.idle();
+        waiterDone.complete(null);
+        assertTrue(back.get(10, TimeUnit.SECONDS), "the holder runs again once it checks in");
+        TestWaits.until(() -> scheduler.busySlots() == 0);
     }
 
     /** Real threads: a slot handed over at the end of a quantum wakes the waiting thread. */
