@@ -62,9 +62,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--cpus", paramLabel = "N", description = "Number of harts (default: 1).")
     int cpus = 1;
 
-    @Option(names = "--disk", paramLabel = "FILE[,readonly]", converter = DiskOption.class,
+    @Option(names = "--disk", paramLabel = "FILE[,readonly][,iops=N][,bps=SIZE]", converter = DiskOption.class,
             description = "A raw disk image as a virtio-blk disk; repeatable, the first is /dev/vda."
-                    + " With ,readonly the guest cannot write it.")
+                    + " With ,readonly the guest cannot write it; ,iops=N and ,bps=SIZE (e.g. 10M) limit it"
+                    + " to N requests and SIZE bytes per second (with a burst of one second's worth).")
     List<DiskSpec> disks = new ArrayList<>();
 
     @Option(names = "--net", paramLabel = "SPEC", converter = NetOption.class,

@@ -39,6 +39,7 @@ public final class Hart {
     private volatile Thread runner;
     private boolean blockInterrupted;
     private Translator translator;      // null: the interpreter runs everything
+    private RunGovernor governor;       // null: runs whenever the host schedules the thread
     private boolean waitingForInterrupt;
     private String crashReason;
 
@@ -108,6 +109,16 @@ public final class Hart {
         return translator != null ? Engine.TRANSLATOR : Engine.INTERPRETER;
     }
 
+    /** Lets {@code governor} decide when the hart runs (null: always); call before {@link #run}. */
+    public void setGovernor(RunGovernor governor) {
+        this.governor = governor;
+    }
+
+    /** Whether {@link #requestStop} was called (for a governor that makes the hart wait). */
+    public boolean stopRequested() {
+        return stopRequested;
+    }
+
     /** Whether the hart sleeps in WFI (for tests and tools). */
     public boolean waitingForInterrupt() {
         return waitingForInterrupt;
@@ -172,7 +183,12 @@ public final class Hart {
             while (!stopRequested && crashReason == null) {
                 takePendingInterrupt();
                 if (waitingForInterrupt) {
+                    if (governor != null) {
+                        governor.idle();
+                    }
                     sleepUntilInterrupt();
+                } else if (governor != null && !governor.checkpoint()) {
+                    continue; // stopped while waiting for its turn
                 } else if (translator != null) {
                     runTranslatedBlock();
                 } else {
@@ -180,6 +196,9 @@ public final class Hart {
                 }
             }
         } finally {
+            if (governor != null) {
+                governor.idle();
+            }
             runner = null;
         }
     }

@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A virtio block device (virtio 1.x, 5.2) on a {@link DiskImage}: read, write, flush, get-id,
@@ -19,6 +21,10 @@ import java.util.concurrent.locks.Lock;
  * puts the device into DEVICE_NEEDS_RESET; a well-framed request the disk cannot honour
  * (beyond capacity, a write to a read-only disk, a host I/O error) completes with
  * VIRTIO_BLK_S_IOERR and touches nothing; an unknown request type gets VIRTIO_BLK_S_UNSUPP.
+ *
+ * <p>{@link IoLimits} (requests and bytes per second) are enforced on the worker: before it
+ * takes the next request it waits, outside the queue lock, until the limits allow one, so
+ * neither a hart nor a reset ever waits for them, and closing the device ends the wait.
  */
 public final class VirtioBlk implements VirtioDevice {
     private static final System.Logger LOG = System.getLogger(VirtioBlk.class.getName());
@@ -58,8 +64,12 @@ public final class VirtioBlk implements VirtioDevice {
     private final byte[] id;
     private final byte[] config;
     private final DeviceWorker worker;
+    private final ReentrantLock pauseLock = new ReentrantLock();
+    private final Condition limitsChangedOrClosed = pauseLock.newCondition();
+    private boolean closed;                   // guarded by pauseLock
     private volatile VirtioDeviceContext context;
     private volatile long features;
+    private volatile IoThrottle throttle;     // null: no limits
 
     /**
      * @param disk   the backing image; closed with the device
@@ -75,6 +85,24 @@ public final class VirtioBlk implements VirtioDevice {
     /** A device on {@code file}, with the file's name as serial number. */
     public static VirtioBlk open(Path file, boolean readOnly) throws IOException {
         return new VirtioBlk(DiskImage.open(file, readOnly), String.valueOf(file.getFileName()));
+    }
+
+    /** A device on {@code file} whose requests are held to {@code limits}. */
+    public static VirtioBlk open(Path file, boolean readOnly, IoLimits limits) throws IOException {
+        VirtioBlk blk = open(file, readOnly);
+        blk.setLimits(limits);
+        return blk;
+    }
+
+    /** Holds requests to {@code limits} from the next one on (each starts with a full burst). Thread-safe. */
+    public void setLimits(IoLimits limits) {
+        pauseLock.lock();
+        try {
+            throttle = limits.unlimited() ? null : new IoThrottle(limits, System::nanoTime);
+            limitsChangedOrClosed.signalAll(); // a worker waiting under the old limits looks again
+        } finally {
+            pauseLock.unlock();
+        }
     }
 
     public DiskImage disk() {
@@ -154,6 +182,13 @@ public final class VirtioBlk implements VirtioDevice {
 
     @Override
     public void close() {
+        pauseLock.lock();
+        try {
+            closed = true;
+            limitsChangedOrClosed.signalAll();
+        } finally {
+            pauseLock.unlock();
+        }
         worker.close();
         try {
             disk.close();
@@ -167,6 +202,14 @@ public final class VirtioBlk implements VirtioDevice {
         VirtioDeviceContext ctx = context;
         Lock lock = ctx.queueLock();
         while (true) {
+            IoThrottle limits = throttle;
+            long wait = limits == null ? 0 : limits.nanosUntilNext();
+            if (wait > 0) {
+                if (!pause(limits, wait)) {
+                    return;
+                }
+                continue;
+            }
             lock.lock();
             try {
                 if (!ctx.running()) {
@@ -176,6 +219,9 @@ public final class VirtioBlk implements VirtioDevice {
                 Optional<DescriptorChain> chain = queue.next();
                 if (chain.isEmpty()) {
                     return;
+                }
+                if (limits != null) {
+                    limits.charge(dataBytes(chain.get()));
                 }
                 long used = serve(ctx.ram(), chain.get());
                 queue.addUsed(chain.get().head(), used);
@@ -191,6 +237,30 @@ public final class VirtioBlk implements VirtioDevice {
                 lock.unlock();
             }
         }
+    }
+
+    /**
+     * Waits (outside the queue lock) for the limits to allow a request, or for new limits;
+     * false when the device closes meanwhile.
+     */
+    private boolean pause(IoThrottle limits, long nanos) {
+        pauseLock.lock();
+        try {
+            if (!closed && throttle == limits) {
+                limitsChangedOrClosed.awaitNanos(nanos);
+            }
+            return !closed;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            pauseLock.unlock();
+        }
+    }
+
+    /** The data a request moves: what its buffers hold besides the header and the status byte. */
+    private static long dataBytes(DescriptorChain chain) {
+        return Math.max(0, chain.readableLength() - HEADER) + Math.max(0, chain.writableLength() - 1);
     }
 
     /** Serves one request; returns the bytes written into its writable buffers. */

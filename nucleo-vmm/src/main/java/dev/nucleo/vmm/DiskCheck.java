@@ -22,6 +22,7 @@ public final class DiskCheck {
         }
         Map<Path, DiskSpec> seen = new HashMap<>();
         for (DiskSpec disk : disks) {
+            checkLimits(disk);
             Path real = checkFile(disk);
             DiskSpec earlier = seen.putIfAbsent(real, disk);
             // Two guests' views of one file, one of them writable, would corrupt it.
@@ -29,6 +30,18 @@ public final class DiskCheck {
                 throw new VmConfigException(VmConfigException.Kind.USAGE,
                         "disk " + disk.file() + " is given twice; only read-only disks may be shared");
             }
+        }
+    }
+
+    private static void checkLimits(DiskSpec disk) throws VmConfigException {
+        if (disk.iops() < 0) {
+            throw new VmConfigException(VmConfigException.Kind.USAGE, "disk " + disk.file()
+                    + ": iops must be a number of requests per second (0 for no limit), not " + disk.iops());
+        }
+        if (disk.bytesPerSecond() < 0 || (disk.bytesPerSecond() > 0 && disk.bytesPerSecond() < SECTOR)) {
+            throw new VmConfigException(VmConfigException.Kind.USAGE, "disk " + disk.file()
+                    + ": bps must be at least " + SECTOR + " bytes per second (0 for no limit), not "
+                    + disk.bytesPerSecond());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.nucleo.vmm;
 import dev.nucleo.machine.ImageException;
 import dev.nucleo.machine.ImageLoader;
 import dev.nucleo.machine.VirtMemoryMap;
+import dev.nucleo.vmm.sched.CpuGroup;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -33,6 +34,7 @@ public final class SpecCheck {
             throw usage("--initrd needs a --kernel to hand it to");
         }
         checkMachine(spec.memoryBytes(), spec.cpus());
+        checkCpuShare(spec.cpuShare(), spec.cpus());
         RamPlan plan = plan(spec.firmware().get(), spec.kernel(), spec.initrd());
         checkFits(plan, spec);
         DiskCheck.check(spec.disks());
@@ -55,6 +57,26 @@ public final class SpecCheck {
         long hostMemory = hostMemory();
         if (memoryBytes > hostMemory) {
             throw usage("--memory " + size(memoryBytes) + " is more than this host has (" + size(hostMemory) + ")");
+        }
+    }
+
+    /** The CPU weight (1..10000) and the cap (none, or 0.01 cores up to one per hart). */
+    public static void checkCpuShare(CpuShare share, int cpus) throws VmConfigException {
+        int weight = share.weight();
+        if (weight < CpuGroup.MIN_WEIGHT || weight > CpuGroup.MAX_WEIGHT) {
+            throw usage("CPU weight must be between " + CpuGroup.MIN_WEIGHT + " and " + CpuGroup.MAX_WEIGHT
+                    + ", not " + weight);
+        }
+        double limit = share.limit();
+        if (Double.isNaN(limit) || limit < 0) {
+            throw usage("CPU limit must be a number of cores, 0 (none) or more, not " + limit);
+        }
+        if (limit > 0 && limit < CpuGroup.MIN_LIMIT) {
+            throw usage("CPU limit " + limit + " is too small: at least " + CpuGroup.MIN_LIMIT + " cores");
+        }
+        if (limit > cpus) {
+            throw usage("CPU limit " + limit + " cores is more than the VM's " + cpus
+                    + (cpus == 1 ? " hart" : " harts") + " can use");
         }
     }
 

@@ -8,9 +8,12 @@ import dev.nucleo.machine.ImageException;
 import dev.nucleo.machine.ImageLoader;
 import dev.nucleo.machine.PowerControl;
 import dev.nucleo.machine.VirtBoard;
+import dev.nucleo.virtio.IoLimits;
 import dev.nucleo.virtio.VirtioBalloon;
 import dev.nucleo.virtio.VirtioBlk;
 import dev.nucleo.virtio.VirtioMmioTransport;
+import dev.nucleo.vmm.sched.CpuGroup;
+import dev.nucleo.vmm.sched.CpuScheduler;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
@@ -32,15 +35,27 @@ public final class Vm implements AutoCloseable {
     private final VirtioSlots devices;
     private final AtomicReference<VmExit> exit = new AtomicReference<>();
     private final CountDownLatch ended = new CountDownLatch(1);
+    private final CpuGroup cpuGroup;      // null: the harts run whenever the host OS schedules them
+    private final HartCpuTime cpuTime;
 
-    private Vm(VirtBoard board, Hart[] harts, VirtioSlots devices) {
+    private Vm(VirtBoard board, Hart[] harts, VirtioSlots devices, CpuGroup cpuGroup) {
         this.board = board;
         this.harts = harts;
         this.devices = devices;
+        this.cpuGroup = cpuGroup;
+        this.cpuTime = new HartCpuTime(harts.length);
     }
 
     /** Builds the machine; checks every user input and fails with a clear message. */
     public static Vm create(VmSpec spec, OutputStream consoleOut) throws VmConfigException {
+        return create(spec, consoleOut, null);
+    }
+
+    /**
+     * Builds the machine with its harts on {@code scheduler} (null: none), which shares the
+     * host's CPU among the VMs on it by their {@link VmSpec#cpuShare}.
+     */
+    public static Vm create(VmSpec spec, OutputStream consoleOut, CpuScheduler scheduler) throws VmConfigException {
         SpecCheck.validate(spec);
         ExitRelay relay = new ExitRelay();
         VirtBoard board = new VirtBoard(spec.cpus(), spec.memoryBytes(), consoleOut, relay);
@@ -62,7 +77,8 @@ public final class Vm implements AutoCloseable {
                 hart.setRegister(11, layout.fdt());
                 harts[id] = hart;
             }
-            Vm vm = new Vm(board, harts, devices);
+            CpuGroup cpuGroup = scheduler == null ? null : joinScheduler(scheduler, spec.cpuShare(), harts);
+            Vm vm = new Vm(board, harts, devices, cpuGroup);
             relay.vm = vm;
             return vm;
         } catch (ImageException e) {
@@ -88,11 +104,20 @@ public final class Vm implements AutoCloseable {
         }
     }
 
+    private static CpuGroup joinScheduler(CpuScheduler scheduler, CpuShare share, Hart[] harts) {
+        CpuGroup group = scheduler.join("vm", share.weight(), share.limit());
+        for (Hart hart : harts) {
+            hart.setGovernor(group.governor(hart::stopRequested));
+        }
+        return group;
+    }
+
     /** One virtio-blk per disk, in the order given (the first is /dev/vda). */
     private static void attachDisks(VirtioSlots slots, List<DiskSpec> disks) throws VmConfigException {
         for (DiskSpec disk : disks) {
             try {
-                slots.attach(VirtioBlk.open(disk.file(), disk.readOnly()));
+                slots.attach(VirtioBlk.open(disk.file(), disk.readOnly(),
+                        new IoLimits(disk.iops(), disk.bytesPerSecond())));
             } catch (IOException e) {
                 throw new VmConfigException(VmConfigException.Kind.MISSING_FILE,
                         "cannot open disk " + disk.file() + ": " + e.getMessage());
@@ -127,7 +152,16 @@ public final class Vm implements AutoCloseable {
         Thread[] threads = new Thread[harts.length];
         for (int id = 0; id < harts.length; id++) {
             Hart hart = harts[id];
-            threads[id] = Thread.ofPlatform().name("hart-" + id).daemon().start(() -> runHart(hart));
+            int hartId = id;
+            threads[id] = Thread.ofPlatform().name("hart-" + id).daemon().unstarted(() -> {
+                try {
+                    runHart(hart);
+                } finally {
+                    cpuTime.ending(hartId);
+                }
+            });
+            cpuTime.started(id, threads[id]);
+            threads[id].start();
         }
         try {
             ended.await();
@@ -195,9 +229,72 @@ public final class Vm implements AutoCloseable {
                 .setTargetBytes(bytes);
     }
 
+    /**
+     * Changes the I/O limits of disk {@code index} (0 is /dev/vda; 0 for no limit) from its next
+     * request on. Thread-safe.
+     *
+     * @throws IllegalArgumentException if there is no such disk or a limit is negative
+     */
+    public void setDiskLimits(int index, long iops, long bytesPerSecond) {
+        List<VirtioBlk> disks = devices.transports().stream().map(VirtioMmioTransport::device)
+                .filter(VirtioBlk.class::isInstance).map(VirtioBlk.class::cast).toList();
+        if (index < 0 || index >= disks.size()) {
+            throw new IllegalArgumentException("no disk " + index + " (this VM has " + disks.size() + ")");
+        }
+        disks.get(index).setLimits(new IoLimits(iops, bytesPerSecond));
+    }
+
     /** Bytes of guest RAM the host holds right now (resident pages). */
     public long residentMemoryBytes() {
         return board.ram().residentBytes();
+    }
+
+    /** Host CPU time used by the VM's harts so far, in nanoseconds (also after it ended). */
+    public long cpuTimeNanos() {
+        return cpuTime.totalNanos();
+    }
+
+    /**
+     * Changes the VM's share among busy VMs on its scheduler (1..10000). Thread-safe.
+     *
+     * @throws IllegalStateException    if the VM runs without a CPU scheduler
+     * @throws IllegalArgumentException if the weight is out of range
+     */
+    public void setCpuWeight(int weight) {
+        checkShare(new CpuShare(weight, 0));
+        scheduledGroup().setWeight(weight);
+    }
+
+    /**
+     * Caps the VM's harts together at {@code cores} host cores (0: no cap), at most one per hart.
+     * Thread-safe.
+     *
+     * @throws IllegalStateException    if the VM runs without a CPU scheduler
+     * @throws IllegalArgumentException if the cap is out of range
+     */
+    public void setCpuLimit(double cores) {
+        checkShare(new CpuShare(CpuShare.DEFAULT.weight(), cores));
+        scheduledGroup().setLimit(cores);
+    }
+
+    /** The VM's CPU weight and cap now, or empty if it runs without a CPU scheduler. */
+    public Optional<CpuShare> cpuShare() {
+        return cpuGroup == null ? Optional.empty() : Optional.of(new CpuShare(cpuGroup.weight(), cpuGroup.limit()));
+    }
+
+    private CpuGroup scheduledGroup() {
+        if (cpuGroup == null) {
+            throw new IllegalStateException("this VM runs without a CPU scheduler (create it with one)");
+        }
+        return cpuGroup;
+    }
+
+    private void checkShare(CpuShare share) {
+        try {
+            SpecCheck.checkCpuShare(share, harts.length);
+        } catch (VmConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     /** Asks the VM to stop; run() then returns VmExit.Stopped. Thread-safe. */
@@ -214,6 +311,9 @@ public final class Vm implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        if (cpuGroup != null) {
+            cpuGroup.leave();
+        }
         closeAll(devices, board);
     }
 

@@ -2,6 +2,7 @@ package dev.nucleo.vmm;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -10,6 +11,7 @@ import java.util.Optional;
  * bare-metal in M-mode; with a kernel, the firmware (OpenSBI fw_jump) hands over to the
  * kernel at RAM base + 0x200000. Disks become virtio-blk devices in virtio-mmio slots 0..,
  * in order, so the first is the guest's {@code /dev/vda}; the other virtio devices follow.
+ * {@link CpuShare} matters when the VM runs on a {@link dev.nucleo.vmm.sched.CpuScheduler}.
  */
 public record VmSpec(
         Optional<Path> firmware,
@@ -19,7 +21,8 @@ public record VmSpec(
         long memoryBytes,
         int cpus,
         List<DiskSpec> disks,
-        List<DeviceSpec> devices) {
+        List<DeviceSpec> devices,
+        CpuShare cpuShare) {
 
     public static final long DEFAULT_MEMORY = 256L << 20;
     public static final String DEFAULT_CMDLINE = "console=ttyS0";
@@ -27,21 +30,33 @@ public record VmSpec(
     public VmSpec {
         disks = List.copyOf(disks);
         devices = List.copyOf(devices);
+        Objects.requireNonNull(cpuShare, "cpuShare");
+    }
+
+    /** A machine with the default CPU share. */
+    public VmSpec(Optional<Path> firmware, Optional<Path> kernel, Optional<Path> initrd, String cmdline,
+                  long memoryBytes, int cpus, List<DiskSpec> disks, List<DeviceSpec> devices) {
+        this(firmware, kernel, initrd, cmdline, memoryBytes, cpus, disks, devices, CpuShare.DEFAULT);
     }
 
     /** A machine without disks. */
     public VmSpec(Optional<Path> firmware, Optional<Path> kernel, Optional<Path> initrd, String cmdline,
                   long memoryBytes, int cpus) {
-        this(firmware, kernel, initrd, cmdline, memoryBytes, cpus, List.of(), List.of());
+        this(firmware, kernel, initrd, cmdline, memoryBytes, cpus, List.of(), List.of(), CpuShare.DEFAULT);
     }
 
     /** The same machine with these disks. */
     public VmSpec withDisks(List<DiskSpec> newDisks) {
-        return new VmSpec(firmware, kernel, initrd, cmdline, memoryBytes, cpus, newDisks, devices);
+        return new VmSpec(firmware, kernel, initrd, cmdline, memoryBytes, cpus, newDisks, devices, cpuShare);
     }
 
     /** The same machine with these other virtio devices (after the disks, in this order). */
     public VmSpec withDevices(List<DeviceSpec> newDevices) {
-        return new VmSpec(firmware, kernel, initrd, cmdline, memoryBytes, cpus, disks, newDevices);
+        return new VmSpec(firmware, kernel, initrd, cmdline, memoryBytes, cpus, disks, newDevices, cpuShare);
+    }
+
+    /** The same machine with this share of the host's CPU. */
+    public VmSpec withCpuShare(CpuShare newShare) {
+        return new VmSpec(firmware, kernel, initrd, cmdline, memoryBytes, cpus, disks, devices, newShare);
     }
 }

@@ -3,6 +3,7 @@ package dev.nucleo.vmm;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,5 +51,17 @@ class DiskCheckTest {
     void atMostEightDisks() throws Exception {
         Path a = Files.write(dir.resolve("a.img"), new byte[4096]);
         assertEquals(VmConfigException.Kind.USAGE, kindOf(Collections.nCopies(9, new DiskSpec(a, true))));
+    }
+
+    @Test
+    void ioLimitsMustMakeSense() throws Exception {
+        Path a = Files.write(dir.resolve("a.img"), new byte[4096]);
+        assertDoesNotThrow(() -> DiskCheck.check(List.of(new DiskSpec(a, false, 100, 1 << 20))));
+        VmConfigException e = assertThrows(VmConfigException.class,
+                () -> DiskCheck.check(List.of(new DiskSpec(a, false, -1, 0))));
+        assertEquals(VmConfigException.Kind.USAGE, e.kind());
+        assertTrue(e.getMessage().contains("iops"), e.getMessage());
+        e = assertThrows(VmConfigException.class, () -> DiskCheck.check(List.of(new DiskSpec(a, false, 0, 100))));
+        assertTrue(e.getMessage().contains("bps must be at least 512"), e.getMessage());
     }
 }

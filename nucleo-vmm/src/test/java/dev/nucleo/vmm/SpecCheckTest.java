@@ -113,4 +113,30 @@ class SpecCheckTest {
         assertEquals(VmConfigException.Kind.BAD_IMAGE, bad.kind());
         assertTrue(bad.getMessage().startsWith("kernel "), bad.getMessage());
     }
+
+    @Test
+    void cpuWeightAndLimitAreChecked() {
+        assertDoesNotThrow(() -> SpecCheck.checkCpuShare(CpuShare.DEFAULT, 1));
+        assertDoesNotThrow(() -> SpecCheck.checkCpuShare(new CpuShare(10_000, 2.0), 2));
+        assertDoesNotThrow(() -> SpecCheck.checkCpuShare(new CpuShare(1, 0.01), 1));
+        assertEquals("CPU weight must be between 1 and 10000, not 0",
+                assertThrows(VmConfigException.class, () -> SpecCheck.checkCpuShare(new CpuShare(0, 0), 1)).getMessage());
+        assertEquals("CPU weight must be between 1 and 10000, not 10001", assertThrows(VmConfigException.class,
+                () -> SpecCheck.checkCpuShare(new CpuShare(10_001, 0), 1)).getMessage());
+        assertEquals("CPU limit 1.5 cores is more than the VM's 1 hart can use", assertThrows(VmConfigException.class,
+                () -> SpecCheck.checkCpuShare(new CpuShare(100, 1.5), 1)).getMessage());
+        assertEquals("CPU limit 0.001 is too small: at least 0.01 cores", assertThrows(VmConfigException.class,
+                () -> SpecCheck.checkCpuShare(new CpuShare(100, 0.001), 4)).getMessage());
+        assertEquals(VmConfigException.Kind.USAGE, assertThrows(VmConfigException.class,
+                () -> SpecCheck.checkCpuShare(new CpuShare(100, Double.NaN), 4)).kind());
+        assertEquals(VmConfigException.Kind.USAGE, assertThrows(VmConfigException.class,
+                () -> SpecCheck.checkCpuShare(new CpuShare(100, -1), 4)).kind());
+    }
+
+    @Test
+    void validateChecksTheCpuShare() throws IOException {
+        Path firmware = file("fw.bin", 4096);
+        VmSpec spec = spec(firmware, null, null, 64 * MIB).withCpuShare(new CpuShare(100, 2));
+        assertTrue(refused(spec).getMessage().contains("CPU limit"));
+    }
 }
