@@ -23,6 +23,18 @@ public class SnapshotBench {
     static final long RAM = VmSpec.DEFAULT_MEMORY;
 
     public static void main(String[] args) throws Exception {
+        int status = 0;
+        try {
+            measure(args);
+        } catch (Throwable t) {
+            t.printStackTrace();
+            status = 1;
+        }
+        System.out.flush();
+        Runtime.getRuntime().halt(status); // VMs still running after a failure must not keep the JVM up
+    }
+
+    static void measure(String[] args) throws Exception {
         int clones = Integer.parseInt(args[0]);
         int restores = Integer.parseInt(args[1]);
         Path work = Path.of(args[2]);
@@ -30,17 +42,19 @@ public class SnapshotBench {
         VmSpec spec = new VmSpec(Optional.of(guest.firmware()), Optional.of(guest.kernel()),
                 Optional.of(guest.defaultInitrd()), "console=ttyS0", RAM, 1);
 
+        Rollup baseline = rollup();
         Transcript console = new Transcript();
         Vm fresh = Vm.create(spec, console);
-        Thread freshRun = Thread.ofPlatform().start(fresh::run);
+        Thread freshRun = Thread.ofPlatform().daemon().start(fresh::run);
         console.await(InitramfsBuilder.READY_BANNER);
         console.await("# ");
         answer(fresh, console, "boot");
         Thread.sleep(2000); // let the shell settle in WFI
         long freshResident = fresh.residentMemoryBytes();
-        Mapping freshRam = ramMappings(null).getFirst();
-        System.out.printf("fresh boot: guest RAM resident %.1f MiB (mincore), mapping Rss %.1f MiB Pss %.1f MiB%n",
-                mib(freshResident), mib(freshRam.rss), mib(freshRam.pss));
+        Rollup booted = rollup();
+        System.out.printf("fresh boot: guest RAM resident %.1f MiB (mincore, all of it private);"
+                + " whole process Pss %.1f -> %.1f MiB (+%.1f MiB, JVM JIT/heap included)%n",
+                mib(freshResident), mib(baseline.pss), mib(booted.pss), mib(booted.pss - baseline.pss));
         Path snapshot = work.resolve("booted");
         long t0 = System.nanoTime();
         fresh.pause();
@@ -60,7 +74,7 @@ public class SnapshotBench {
             long start = System.nanoTime();
             Vm vm = Vm.restore(snapshot, c);
             long restored = System.nanoTime();
-            Thread run = Thread.ofPlatform().start(vm::run);
+            Thread run = Thread.ofPlatform().daemon().start(vm::run);
             answer(vm, c, "r" + i);
             long answered = System.nanoTime();
             total[i] = answered - start;
@@ -81,7 +95,7 @@ public class SnapshotBench {
             Transcript c = new Transcript();
             Vm vm = Vm.restore(snapshot, c);
             vms.add(vm);
-            runs.add(Thread.ofPlatform().start(vm::run));
+            runs.add(Thread.ofPlatform().daemon().start(vm::run));
             answer(vm, c, "clone" + i);
         }
         Thread.sleep(2000);
@@ -106,7 +120,6 @@ public class SnapshotBench {
         for (Thread t : runs) {
             t.join();
         }
-        System.exit(0);
     }
 
     static void answer(Vm vm, Transcript console, String tag) throws InterruptedException {
@@ -117,7 +130,7 @@ public class SnapshotBench {
     record Mapping(String name, long size, long rss, long pss, long privateDirty) {
     }
 
-    /** Guest-RAM mappings of this process: RAM-sized, anonymous (name null) or of the given file. */
+    /** Guest-RAM mappings of this process: RAM-sized mappings of the given (memory) file. */
     static List<Mapping> ramMappings(String file) throws Exception {
         List<Mapping> out = new ArrayList<>();
         List<String> lines = Files.readAllLines(Path.of("/proc/self/smaps"));
@@ -129,7 +142,7 @@ public class SnapshotBench {
             String[] range = head[0].split("-");
             long size = Long.parseUnsignedLong(range[1], 16) - Long.parseUnsignedLong(range[0], 16);
             String name = head.length > 5 ? head[5].trim() : "";
-            boolean match = file == null ? name.isEmpty() : name.equals(file);
+            boolean match = name.equals(file);
             if (size != RAM || !match) {
                 continue;
             }
