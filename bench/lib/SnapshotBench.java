@@ -174,9 +174,12 @@ public class SnapshotBench {
         return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
     }
 
+    /** Bytes the file really occupies on disk (holes excluded), as du counts them. */
     static long du(Path file) throws Exception {
-        Object blocks = Files.getAttribute(file, "unix:blocks");
-        return blocks instanceof Long b ? b * 512 : Files.size(file);
+        Process p = new ProcessBuilder("du", "-B1", file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        p.waitFor();
+        return Long.parseLong(out.split("\\s+")[0]);
     }
 
     static double ms(long nanos) {

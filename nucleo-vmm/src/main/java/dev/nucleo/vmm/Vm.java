@@ -53,6 +53,7 @@ public final class Vm implements AutoCloseable {
     private final CountDownLatch ended = new CountDownLatch(1);
     private final Object pauseLock = new Object();
     private volatile boolean paused;
+    private volatile Thread[] hartThreads = new Thread[0];
 
     private Vm(VmSpec spec, VirtBoard board, Hart[] harts, VirtioSlots devices) {
         this.spec = spec;
@@ -156,6 +157,7 @@ public final class Vm implements AutoCloseable {
             Hart hart = harts[id];
             threads[id] = Thread.ofPlatform().name("hart-" + id).daemon().start(() -> runHart(hart));
         }
+        hartThreads = threads;
         try {
             ended.await();
         } catch (InterruptedException e) {
@@ -494,7 +496,19 @@ public final class Vm implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        awaitHarts();               // a hart still in its last block must not touch freed RAM
         closeAll(devices, board);
+    }
+
+    private void awaitHarts() {
+        for (Thread t : hartThreads) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Turns the finisher's power requests into VM exits. */
