@@ -40,8 +40,8 @@ final class CsrFile {
     long stval;
     long satp;
     int frm;
-    private final long[] pmpcfg = new long[2];
-    private final long[] pmpaddr = new long[PMP_ENTRIES];
+    final long[] pmpcfg = new long[2];
+    final long[] pmpaddr = new long[PMP_ENTRIES];
 
     CsrFile(Hart hart, long hartId) {
         this.hart = hart;

@@ -40,8 +40,9 @@ public final class Hart {
     private boolean blockInterrupted;
     private Translator translator;      // null: the interpreter runs everything
     private RunGovernor governor;       // null: runs whenever the host schedules the thread
-    private boolean waitingForInterrupt;
+    boolean waitingForInterrupt;        // package-private for HartState
     private String crashReason;
+    private final HartPause pause = new HartPause();   // Vm.pause(): park between blocks
 
     public Hart(int hartId, MemorySegment ram, long ramBase, PhysicalBus bus, TimeSource time) {
         this.csr = new CsrFile(this, hartId);
@@ -162,9 +163,37 @@ public final class Hart {
         }
     }
 
+    /** This hart's registers, CSRs and LR reservation, for snapshots (see {@link HartState}). */
+    public dev.nucleo.state.Snapshottable state() {
+        return new HartState(this);
+    }
+
+    /** Asks the hart to park at the next block boundary (or in WFI); thread-safe, idempotent. */
+    public void requestPause() {
+        pause.request();
+        Thread t = runner;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /**
+     * Waits until the hart is parked or not running at all; true if so before the timeout.
+     * Call after {@link #requestPause}.
+     */
+    public boolean awaitPaused(long timeoutNanos) throws InterruptedException {
+        return pause.awaitParked(() -> runner == null, timeoutNanos);
+    }
+
+    /** Lets a paused hart go on; thread-safe, idempotent. */
+    public void resumeFromPause() {
+        pause.release();
+    }
+
     /** Makes {@link #run} return soon; thread-safe. */
     public void requestStop() {
         stopRequested = true;
+        pause.wake();
         Thread t = runner;
         if (t != null) {
             LockSupport.unpark(t);
@@ -181,6 +210,13 @@ public final class Hart {
         runner = Thread.currentThread();
         try {
             while (!stopRequested && crashReason == null) {
+                if (pause.requested()) {
+                    if (governor != null) {
+                        governor.idle();    // a paused hart holds no run slot
+                    }
+                    pause.park(() -> stopRequested);
+                    continue;
+                }
                 takePendingInterrupt();
                 if (waitingForInterrupt) {
                     if (governor != null) {
@@ -200,6 +236,7 @@ public final class Hart {
                 governor.idle();
             }
             runner = null;
+            pause.wake();                   // a pauser waiting for this hart sees it is not running
         }
     }
 

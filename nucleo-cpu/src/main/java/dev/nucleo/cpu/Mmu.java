@@ -50,7 +50,7 @@ final class Mmu {
 
     private final MemorySegment ram;
     private final long ramBase;
-    private final long ramSize;
+    final long ramSize;                 // package-private for HartState
     private final PhysicalBus bus;
 
     // Translation state, pushed by the hart whenever satp, privilege or mstatus change.
@@ -79,8 +79,8 @@ final class Mmu {
     private CodeWriteListener codeWriteListener;
 
     // LR/SC reservation: physical address and the value LR saw (SC succeeds by compare-and-swap).
-    private long reservation = -1;
-    private long reservedValue;
+    long reservation = -1;              // package-private for HartState
+    long reservedValue;
 
     Mmu(MemorySegment ram, long ramBase, PhysicalBus bus) {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {

@@ -2,6 +2,10 @@ package dev.nucleo.machine;
 
 import dev.nucleo.cpu.Interrupts;
 import dev.nucleo.cpu.TimeSource;
+import dev.nucleo.state.Snapshottable;
+import dev.nucleo.state.StateException;
+import dev.nucleo.state.StateReader;
+import dev.nucleo.state.StateWriter;
 
 import java.util.Arrays;
 import java.util.Objects;
@@ -27,7 +31,7 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe. {@link InterruptTarget#setLine} is called with the CLINT's lock held (so
  * level changes reach a hart in order); it must not block or call back into the CLINT.
  */
-public final class Clint implements MmioDevice, TimeSource, AutoCloseable {
+public final class Clint implements MmioDevice, TimeSource, Snapshottable, AutoCloseable {
     /** mtime ticks per second (advertised to the guest as timebase-frequency). */
     public static final long TIMEBASE_HZ = 10_000_000L;
     /** Largest hart count the register layout can address (mtimecmp runs into mtime after). */
@@ -47,6 +51,9 @@ public final class Clint implements MmioDevice, TimeSource, AutoCloseable {
     private final long startNanos;
     /** mtime = ticks elapsed since creation + offset; changed only when the guest writes mtime. */
     private volatile long offset;
+    /** While frozen (the VM is paused) mtime reads this value and does not advance. */
+    private volatile boolean frozen;
+    private volatile long frozenMtime;
 
     private final Object lock = new Object();
     private final InterruptTarget[] targets;
@@ -103,7 +110,72 @@ public final class Clint implements MmioDevice, TimeSource, AutoCloseable {
 
     @Override
     public long mtime() {
+        if (frozen) {
+            return frozenMtime;
+        }
         return (nanoClock.getAsLong() - startNanos) / NANOS_PER_TICK + offset;
+    }
+
+    /**
+     * Stops guest time (the VM is paused): mtime keeps its current value until {@link #thaw},
+     * so no timer interrupt becomes due while the guest cannot run. Idempotent.
+     */
+    public void freeze() {
+        synchronized (lock) {
+            if (!frozen) {
+                frozenMtime = mtime();
+                frozen = true;
+            }
+        }
+    }
+
+    /** Lets guest time run on from where {@link #freeze} stopped it. Idempotent. */
+    public void thaw() {
+        synchronized (lock) {
+            if (frozen) {
+                offset = frozenMtime - (nanoClock.getAsLong() - startNanos) / NANOS_PER_TICK;
+                frozen = false;
+                for (int h = 0; h < harts; h++) {
+                    updateTimer(h); // timers armed before the pause are due later now
+                }
+            }
+        }
+    }
+
+    /** Whether guest time is stopped. */
+    public boolean isFrozen() {
+        return frozen;
+    }
+
+    /** Saves mtime (so time continues from it), msip and mtimecmp of every hart. */
+    @Override
+    public void save(StateWriter out) {
+        synchronized (lock) {
+            out.putInt(harts).putLong(mtime()).putBooleans(msip).putLongs(mtimecmp);
+        }
+    }
+
+    /** Loads saved state; mtime continues from the saved value (frozen if this CLINT is frozen). */
+    @Override
+    public void load(StateReader in) throws StateException {
+        in.getInt(harts, harts, "CLINT hart count");
+        long savedMtime = in.getLong();
+        boolean[] savedMsip = new boolean[harts];
+        long[] savedCmp = new long[harts];
+        in.getBooleans(savedMsip, "msip");
+        in.getLongs(savedCmp, "mtimecmp");
+        in.expectEnd();
+        synchronized (lock) {
+            if (frozen) {
+                frozenMtime = savedMtime;
+            }
+            offset = savedMtime - (nanoClock.getAsLong() - startNanos) / NANOS_PER_TICK;
+            for (int h = 0; h < harts; h++) {
+                setMsip(h, savedMsip[h]);
+                mtimecmp[h] = savedCmp[h];
+                updateTimer(h);
+            }
+        }
     }
 
     /** Current mtimecmp of {@code hart}. */
@@ -232,6 +304,9 @@ public final class Clint implements MmioDevice, TimeSource, AutoCloseable {
 
     private void setMtime(long value) {
         synchronized (lock) {
+            if (frozen) {
+                frozenMtime = value; // only a paused VM's own device could write it; keep it consistent
+            }
             offset = value - (nanoClock.getAsLong() - startNanos) / NANOS_PER_TICK;
             for (int h = 0; h < harts; h++) {
                 updateTimer(h); // every hart's comparison changed
@@ -255,7 +330,7 @@ public final class Clint implements MmioDevice, TimeSource, AutoCloseable {
             targets[hart].setLine(Interrupts.MTIP, level);
         }
         long ticksAhead = cmp - now; // positive as unsigned when !level
-        if (!level && !closed && Long.compareUnsigned(ticksAhead, MAX_DELAY_TICKS) <= 0) {
+        if (!level && !closed && !frozen && Long.compareUnsigned(ticksAhead, MAX_DELAY_TICKS) <= 0) {
             armed[hart] = timer.schedule(() -> timerExpired(hart, generation),
                     ticksAhead * NANOS_PER_TICK, TimeUnit.NANOSECONDS);
         }

@@ -1,5 +1,9 @@
 package dev.nucleo.machine;
 
+import dev.nucleo.state.Snapshottable;
+import dev.nucleo.state.StateException;
+import dev.nucleo.state.StateReader;
+import dev.nucleo.state.StateWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Objects;
@@ -21,7 +25,7 @@ import java.util.function.LongSupplier;
  * interrupt becomes pending; the IRQ line is high while an interrupt is pending and enabled.
  * Thread-safe.
  */
-public final class GoldfishRtc implements MmioDevice, AutoCloseable {
+public final class GoldfishRtc implements MmioDevice, Snapshottable, AutoCloseable {
     static final int TIME_LOW = 0x00;
     static final int TIME_HIGH = 0x04;
     static final int ALARM_LOW = 0x08;
@@ -194,6 +198,45 @@ public final class GoldfishRtc implements MmioDevice, AutoCloseable {
         if (high != irqLevel) {
             irqLevel = high;
             irq.set(high);
+        }
+    }
+
+    /**
+     * Saves the guest's offset from host wall-clock time, the alarm and the interrupt state.
+     * The RTC shows wall-clock time, so a restored guest sees the real date, as on real hardware
+     * that was switched off (guest uptime, from the CLINT, continues from the snapshot instead).
+     */
+    @Override
+    public void save(StateWriter out) {
+        synchronized (lock) {
+            out.putLong(offset).putInt(timeHighLatch).putInt(timeHighWrite).putLong(alarm);
+            out.putBoolean(alarmArmed).putBoolean(irqEnabled).putBoolean(irqPending);
+        }
+    }
+
+    @Override
+    public void load(StateReader in) throws StateException {
+        long newOffset = in.getLong();
+        int latch = in.getInt();
+        int highWrite = in.getInt();
+        long newAlarm = in.getLong();
+        boolean armed = in.getBoolean();
+        boolean enabled = in.getBoolean();
+        boolean pending = in.getBoolean();
+        in.expectEnd();
+        synchronized (lock) {
+            offset = newOffset;
+            timeHighLatch = latch;
+            timeHighWrite = highWrite;
+            alarm = newAlarm;
+            irqEnabled = enabled;
+            irqPending = pending;
+            disarm();
+            if (armed) {
+                alarmArmed = true;
+                checkAlarm();
+            }
+            updateIrq();
         }
     }
 }

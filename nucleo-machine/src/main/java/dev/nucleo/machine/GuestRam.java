@@ -43,6 +43,7 @@ public final class GuestRam implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment segment;
     private final boolean mmapped;
+    private final boolean fileBacked;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -74,7 +75,45 @@ public final class GuestRam implements AutoCloseable {
             throw e;
         }
         this.mmapped = mapped.isPresent();
+        this.fileBacked = false;
         this.segment = mapped.orElseGet(() -> arena.allocate(size, PAGE));
+    }
+
+    private GuestRam(long base, long size, Arena arena, MemorySegment segment) {
+        this.base = base;
+        this.size = size;
+        this.arena = arena;
+        this.segment = segment;
+        this.mmapped = true;
+        this.fileBacked = true;
+    }
+
+    /**
+     * Guest RAM whose initial contents are {@code file} (exactly {@code size} bytes), mapped
+     * copy-on-write ({@code MAP_PRIVATE}): pages the guest only reads stay shared with the page
+     * cache, and so with every other VM mapping the same file; a page the guest writes becomes
+     * private to this VM. The file is never modified.
+     *
+     * @throws IOException if the file cannot be opened or is not {@code size} bytes long, or
+     *                     the host cannot map it (only Linux can)
+     */
+    public static GuestRam mapPrivate(long base, long size, Path file) throws IOException {
+        if (size <= 0 || size % PAGE != 0 || base % PAGE != 0) {
+            throw new IllegalArgumentException("guest RAM must be page-aligned, got 0x" + Long.toHexString(base)
+                    + " + " + size);
+        }
+        Arena arena = Arena.ofShared();
+        try {
+            return new GuestRam(base, size, arena, Mmap.mapFile(file, size, arena));
+        } catch (IOException | RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** Whether RAM is a copy-on-write mapping of a snapshot's memory file. */
+    public boolean isFileBacked() {
+        return fileBacked;
     }
 
     /** The whole of RAM; offset 0 is guest physical address {@link #base()}. */
@@ -194,7 +233,13 @@ public final class GuestRam implements AutoCloseable {
             return;
         }
         MemorySegment range = segment.asSlice(offset, length);
-        if (!mmapped || !PageCalls.dropPages(range)) {
+        if (fileBacked) {
+            // MADV_DONTNEED on a private file mapping would bring back the file's bytes, not
+            // zeros: put fresh anonymous memory over the range instead.
+            if (!Mmap.replaceWithAnonymous(range)) {
+                range.fill((byte) 0);
+            }
+        } else if (!mmapped || !PageCalls.dropPages(range)) {
             range.fill((byte) 0);
         }
     }
@@ -354,6 +399,76 @@ public final class GuestRam implements AutoCloseable {
                 throw new IllegalStateException("host refused " + size + " bytes of guest RAM (mmap errno " + error + ")");
             }
             return Optional.of(address.reinterpret(size, arena, seg -> unmap(munmap, seg.address(), size)));
+        }
+
+        private static final int O_RDONLY = 0;
+        private static final int MAP_FIXED = 0x10;
+
+        /** mmap(file, MAP_PRIVATE): copy-on-write RAM whose initial contents are the file. */
+        static MemorySegment mapFile(Path file, long size, Arena arena) throws IOException {
+            if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
+                throw new IOException("copy-on-write memory needs Linux");
+            }
+            long fileSize = java.nio.file.Files.size(file);
+            if (fileSize != size) {
+                // mapping past the end of a file would crash the JVM with SIGBUS on first access
+                throw new IOException(file + " is " + fileSize + " bytes, expected " + size);
+            }
+            Linker linker = Linker.nativeLinker();
+            SymbolLookup libc = linker.defaultLookup();
+            Linker.Option captureErrno = Linker.Option.captureCallState("errno");
+            VarHandle errno = Linker.Option.captureStateLayout()
+                    .varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+            MethodHandle open = linker.downcallHandle(libc.find("open").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), captureErrno);
+            MethodHandle close = linker.downcallHandle(libc.find("close").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+            MethodHandle mmap = linker.downcallHandle(libc.find("mmap").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
+                    captureErrno);
+            MethodHandle munmap = linker.downcallHandle(libc.find("munmap").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+            try (Arena call = Arena.ofConfined()) {
+                MemorySegment state = call.allocate(Linker.Option.captureStateLayout());
+                MemorySegment path = call.allocateFrom(file.toString());
+                int fd = (int) open.invokeExact(state, path, O_RDONLY);
+                if (fd < 0) {
+                    throw new IOException("cannot open " + file + " (errno " + (int) errno.get(state, 0L) + ")");
+                }
+                MemorySegment address;
+                int error;
+                try {
+                    address = (MemorySegment) mmap.invokeExact(state, MemorySegment.NULL, size,
+                            PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_NORESERVE, fd, 0L);
+                    error = (int) errno.get(state, 0L);
+                } finally {
+                    int ignored = (int) close.invokeExact(fd); // the mapping keeps the file
+                }
+                if (address.address() == MAP_FAILED || address.address() == 0) {
+                    throw new IOException("cannot map " + file + " (mmap errno " + error + ")");
+                }
+                return address.reinterpret(size, arena, seg -> unmap(munmap, seg.address(), size));
+            } catch (IOException | RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IOException("cannot map " + file + ": " + t, t);
+            }
+        }
+
+        /** mmap(MAP_FIXED | MAP_ANONYMOUS) over a page-aligned range of a mapping: zero pages, no file. */
+        static boolean replaceWithAnonymous(MemorySegment range) {
+            try {
+                Linker linker = Linker.nativeLinker();
+                MethodHandle mmap = linker.downcallHandle(linker.defaultLookup().find("mmap").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+                MemorySegment result = (MemorySegment) mmap.invokeExact(range, range.byteSize(),
+                        PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0L);
+                return result.address() == range.address();
+            } catch (Throwable t) {
+                return false;
+            }
         }
 
         private static void unmap(MethodHandle munmap, long address, long size) {

@@ -1,5 +1,9 @@
 package dev.nucleo.machine;
 
+import dev.nucleo.state.Snapshottable;
+import dev.nucleo.state.StateException;
+import dev.nucleo.state.StateReader;
+import dev.nucleo.state.StateWriter;
 import dev.nucleo.cpu.Interrupts;
 
 import java.util.Arrays;
@@ -26,7 +30,7 @@ import java.util.Objects;
  * called with the PLIC's lock held (so level changes reach a hart in order) and only when a
  * context's output changes; it must not block or call back into the PLIC.
  */
-public final class Plic implements MmioDevice {
+public final class Plic implements MmioDevice, Snapshottable {
     /** Highest source number; also advertised as riscv,ndev. */
     public static final int SOURCES = VirtMemoryMap.PLIC_SOURCES;
     /** Highest priority / threshold value (3 bits implemented). */
@@ -265,5 +269,58 @@ public final class Plic implements MmioDevice {
             bits &= firstAbove <= 0 ? 0 : (1 << firstAbove) - 1;
         }
         return bits;
+    }
+
+    /** Saves priorities, source levels, pending and claimed bits, enables and thresholds. */
+    @Override
+    public void save(StateWriter out) {
+        synchronized (lock) {
+            out.putInt(harts).putInts(priority).putBooleans(level).putBooleans(claimed).putInts(pending);
+            for (int[] e : enable) {
+                out.putInts(e);
+            }
+            out.putInts(threshold);
+        }
+    }
+
+    /** Loads saved state and drives each hart's MEIP/SEIP to match it. */
+    @Override
+    public void load(StateReader in) throws StateException {
+        in.getInt(harts, harts, "PLIC hart count");
+        int[] newPriority = new int[priority.length];
+        boolean[] newLevel = new boolean[level.length];
+        boolean[] newClaimed = new boolean[claimed.length];
+        int[] newPending = new int[WORDS];
+        int[][] newEnable = new int[contexts][WORDS];
+        int[] newThreshold = new int[contexts];
+        in.getInts(newPriority, "priority");
+        in.getBooleans(newLevel, "source levels");
+        in.getBooleans(newClaimed, "claimed");
+        in.getInts(newPending, "pending");
+        for (int[] e : newEnable) {
+            in.getInts(e, "enable");
+        }
+        in.getInts(newThreshold, "threshold");
+        in.expectEnd();
+        for (int p : newPriority) {
+            if (p < 0 || p > MAX_PRIORITY) {
+                throw in.bad("priority " + p);
+            }
+        }
+        synchronized (lock) {
+            System.arraycopy(newPriority, 0, priority, 0, priority.length);
+            System.arraycopy(newLevel, 0, level, 0, level.length);
+            System.arraycopy(newClaimed, 0, claimed, 0, claimed.length);
+            for (int w = 0; w < WORDS; w++) {
+                pending[w] = newPending[w] & implementedBits(w);
+            }
+            for (int ctx = 0; ctx < contexts; ctx++) {
+                for (int w = 0; w < WORDS; w++) {
+                    enable[ctx][w] = newEnable[ctx][w] & implementedBits(w);
+                }
+                threshold[ctx] = newThreshold[ctx] & MAX_PRIORITY;
+            }
+            updateOutputs();
+        }
     }
 }

@@ -1,5 +1,9 @@
 package dev.nucleo.machine;
 
+import dev.nucleo.state.Snapshottable;
+import dev.nucleo.state.StateException;
+import dev.nucleo.state.StateReader;
+import dev.nucleo.state.StateWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Objects;
@@ -22,7 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * cleared by reading IIR while it is the reported cause or by writing THR. Modem status never
  * changes except in loopback mode, where THR feeds the receiver and MSR mirrors MCR.
  */
-public final class Uart16550 implements MmioDevice, AutoCloseable {
+public final class Uart16550 implements MmioDevice, Snapshottable, AutoCloseable {
     /** Receive FIFO capacity in bytes. */
     public static final int RX_CAPACITY = 4096;
 
@@ -327,6 +331,56 @@ public final class Uart16550 implements MmioDevice, AutoCloseable {
         if (high != irqLevel) {
             irqLevel = high;
             irq.set(high);
+        }
+    }
+
+    /** Saves the registers and the received bytes the guest has not read yet. */
+    @Override
+    public void save(StateWriter out) {
+        lock.lock();
+        try {
+            byte[] pending = new byte[rxCount];
+            for (int i = 0; i < rxCount; i++) {
+                pending[i] = rx[(rxHead + i) % RX_CAPACITY];
+            }
+            out.putInt(ier).putInt(lcr).putInt(mcr).putInt(scr).putInt(dll).putInt(dlm);
+            out.putBoolean(fifoEnabled).putBoolean(overrun).putBoolean(thrEmptyInterrupt).putBytes(pending);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Loads saved state and drives the interrupt line to match it. */
+    @Override
+    public void load(StateReader in) throws StateException {
+        int newIer = in.getInt(0, 0x0f, "IER");
+        int newLcr = in.getInt(0, 0xff, "LCR");
+        int newMcr = in.getInt(0, 0x1f, "MCR");
+        int newScr = in.getInt(0, 0xff, "SCR");
+        int newDll = in.getInt(0, 0xff, "DLL");
+        int newDlm = in.getInt(0, 0xff, "DLM");
+        boolean newFifo = in.getBoolean();
+        boolean newOverrun = in.getBoolean();
+        boolean newThre = in.getBoolean();
+        byte[] pending = in.getBytes(RX_CAPACITY, "receive FIFO");
+        in.expectEnd();
+        lock.lock();
+        try {
+            ier = newIer;
+            lcr = newLcr;
+            mcr = newMcr;
+            scr = newScr;
+            dll = newDll;
+            dlm = newDlm;
+            fifoEnabled = newFifo;
+            overrun = newOverrun;
+            thrEmptyInterrupt = newThre;
+            System.arraycopy(pending, 0, rx, 0, pending.length);
+            rxHead = 0;
+            rxCount = pending.length;
+            updateIrq();
+        } finally {
+            lock.unlock();
         }
     }
 }

@@ -31,13 +31,22 @@ public final class VirtBoard implements AutoCloseable {
      * @param power   told when the guest powers off, resets or reports failure
      */
     public VirtBoard(int harts, long ramSize, OutputStream console, PowerControl power) {
+        this(harts, () -> new GuestRam(VirtMemoryMap.DRAM_BASE, ramSize), console, power);
+    }
+
+    /**
+     * As above, with RAM made by {@code ramFactory} (for a restored snapshot: RAM mapped
+     * copy-on-write from its memory file); the board owns and closes it.
+     */
+    public VirtBoard(int harts, java.util.function.Supplier<GuestRam> ramFactory, OutputStream console,
+                     PowerControl power) {
         Objects.requireNonNull(console, "console");
         Objects.requireNonNull(power, "power");
         this.harts = harts;
         this.clint = new Clint(harts);
         try {
             this.plic = new Plic(harts);
-            this.ram = new GuestRam(VirtMemoryMap.DRAM_BASE, ramSize);
+            this.ram = ramFactory.get();
         } catch (RuntimeException e) {
             clint.close();
             throw e;

@@ -1,5 +1,8 @@
 package dev.nucleo.virtio;
 
+import dev.nucleo.state.StateException;
+import dev.nucleo.state.StateReader;
+import dev.nucleo.state.StateWriter;
 import dev.nucleo.machine.GuestRam;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -320,5 +323,44 @@ public final class SplitVirtqueue {
 
     private void writeU32(long addr, int value) {
         mem().set(U32, addr - ram.base(), value);
+    }
+
+    /**
+     * Saves the driver's set-up and the device's progress. {@code heldChains} chains the device
+     * took from the ring but has not returned (e.g. a receive buffer waiting for a frame) are
+     * given back: the saved position is before them, so the restored device takes them again.
+     * Call with the queue lock held.
+     */
+    void save(StateWriter out, int heldChains) {
+        out.putInt(size).putLong(descAddr).putLong(driverAddr).putLong(deviceAddr);
+        out.putBoolean(ready).putBoolean(indirect).putBoolean(eventIdx);
+        out.putInt((lastAvail - heldChains) & 0xffff).putInt(usedIdx).putInt(usedAtLastCheck);
+    }
+
+    /** Loads what {@link #save} wrote; a ready queue must have usable rings in this RAM. */
+    void load(StateReader in) throws StateException {
+        int newSize = in.getInt(0, maxSize, "queue size");
+        long desc = in.getLong();
+        long driver = in.getLong();
+        long device = in.getLong();
+        boolean newReady = in.getBoolean();
+        boolean newIndirect = in.getBoolean();
+        boolean newEventIdx = in.getBoolean();
+        int newLastAvail = in.getInt(0, 0xffff, "last available index");
+        int newUsedIdx = in.getInt(0, 0xffff, "used index");
+        int newUsedAtLastCheck = in.getInt(0, 0xffff, "used index at last interrupt check");
+        size = newSize;
+        descAddr = desc;
+        driverAddr = driver;
+        deviceAddr = device;
+        if (newReady && ringProblem().isPresent()) {
+            throw in.bad(ringProblem().get());
+        }
+        indirect = newIndirect;
+        eventIdx = newEventIdx;
+        lastAvail = newLastAvail;
+        usedIdx = newUsedIdx;
+        usedAtLastCheck = newUsedAtLastCheck;
+        ready = newReady;
     }
 }

@@ -1,5 +1,8 @@
 package dev.nucleo.virtio;
 
+import dev.nucleo.state.StateException;
+import dev.nucleo.state.StateReader;
+import dev.nucleo.state.StateWriter;
 import dev.nucleo.machine.GuestRam;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -249,5 +252,26 @@ public final class VirtioBalloon implements VirtioDevice {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The host's target and the driver's actual size; a held stats buffer goes back to its ring. */
+    @Override
+    public void saveState(StateWriter out) {
+        out.putInt(targetPages).putInt(actualPages);
+    }
+
+    @Override
+    public void loadState(StateReader in) throws StateException {
+        int target = in.getInt();
+        int actual = in.getInt();
+        in.expectEnd();
+        targetPages = target;
+        actualPages = actual;
+        heldStatsHead = -1;
+    }
+
+    @Override
+    public int heldChains(int queue) {
+        return queue == STATS_QUEUE && heldStatsHead >= 0 ? 1 : 0;
     }
 }

@@ -1,5 +1,8 @@
 package dev.nucleo.virtio;
 
+import dev.nucleo.state.StateException;
+import dev.nucleo.state.StateReader;
+import dev.nucleo.state.StateWriter;
 import dev.nucleo.machine.GuestRam;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -351,5 +354,21 @@ public final class VirtioBlk implements VirtioDevice {
             disk.zero(segments.getLong(i * SEGMENT), segments.getInt(i * SEGMENT + 8) & 0xffff_ffffL);
         }
         return S_OK;
+    }
+
+    /** Only the capacity: a restored VM must find the disk it had, of the same size. */
+    @Override
+    public void saveState(StateWriter out) {
+        out.putLong(disk.sectors());
+    }
+
+    @Override
+    public void loadState(StateReader in) throws StateException {
+        long sectors = in.getLong();
+        in.expectEnd();
+        if (sectors != disk.sectors()) {
+            throw in.bad("disk " + disk.file() + " has " + disk.sectors() + " sectors, the snapshot's disk had "
+                    + sectors);
+        }
     }
 }

@@ -1,5 +1,9 @@
 package dev.nucleo.virtio;
 
+import dev.nucleo.state.StateException;
+import dev.nucleo.state.StateReader;
+import dev.nucleo.state.StateWriter;
+
 /**
  * A virtio device behind a transport: what it is, what it offers, its configuration space,
  * and what it does when the driver gives it buffers. The transport owns the queues, the
@@ -44,6 +48,30 @@ public interface VirtioDevice extends AutoCloseable {
      * in progress; must not wait for the device's thread.
      */
     void reset();
+
+    /**
+     * Writes the device's own state for a snapshot (the transport saves the queues). Called
+     * with the queue lock held and the VM paused. Most devices keep nothing beyond their queues.
+     */
+    default void saveState(StateWriter out) {
+    }
+
+    /**
+     * Loads what {@link #saveState} wrote, into a device built from the same spec, before the
+     * restored VM runs; fails if the saved state does not fit this device (e.g. another disk size).
+     */
+    default void loadState(StateReader in) throws StateException {
+        in.expectEnd();
+    }
+
+    /**
+     * How many chains of {@code queue} the device holds taken but not returned (always the most
+     * recently taken ones). A snapshot gives them back to the ring: the restored device takes
+     * them again. Called with the queue lock held.
+     */
+    default int heldChains(int queue) {
+        return 0;
+    }
 
     /** Stops the device's threads and releases host resources. */
     @Override

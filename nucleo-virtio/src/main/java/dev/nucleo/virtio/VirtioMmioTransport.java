@@ -1,5 +1,8 @@
 package dev.nucleo.virtio;
 
+import dev.nucleo.state.StateException;
+import dev.nucleo.state.StateReader;
+import dev.nucleo.state.StateWriter;
 import dev.nucleo.machine.GuestRam;
 import dev.nucleo.machine.IrqLine;
 import dev.nucleo.machine.MmioDevice;
@@ -23,7 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * threads), the queue lock (held by the device's worker while it serves a request), the
  * interrupt lock (interrupt status and the IRQ line level).
  */
-public final class VirtioMmioTransport implements MmioDevice, AutoCloseable {
+public final class VirtioMmioTransport implements MmioDevice, dev.nucleo.state.Snapshottable, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(VirtioMmioTransport.class.getName());
 
     public static final int MAGIC = 0x7472_6976; // "virt"
@@ -64,6 +67,8 @@ public final class VirtioMmioTransport implements MmioDevice, AutoCloseable {
     private final Object irqLock = new Object();
 
     private volatile int status;
+    /** While the VM is paused the worker starts no new request (see {@link #suspend}). */
+    private volatile boolean suspended;
     private volatile boolean needsReset;
     private volatile int configGeneration;
     private int interruptStatus; // guarded by irqLock
@@ -358,6 +363,117 @@ public final class VirtioMmioTransport implements MmioDevice, AutoCloseable {
         }
     }
 
+    /**
+     * Stops the device from serving requests (the VM pauses): returns once no request is in
+     * progress, so nothing writes guest RAM or the rings until {@link #unsuspend}. Idempotent.
+     */
+    public void suspend() {
+        suspended = true;
+        queueLock.lock();          // waits for the request in progress, if any
+        queueLock.unlock();
+    }
+
+    /** Lets the device serve again, including buffers the driver queued meanwhile. */
+    public void unsuspend() {
+        if (!suspended) {
+            return;
+        }
+        suspended = false;
+        kickReadyQueues();
+    }
+
+    private void kickReadyQueues() {
+        if ((status & Virtio.STATUS_DRIVER_OK) == 0 || needsReset) {
+            return;
+        }
+        for (int i = 0; i < queues.length; i++) {
+            if (queues[i].isReady()) {
+                device.queueNotify(i);
+            }
+        }
+    }
+
+    /** Saves the registers, every queue and the device's own state; call while suspended. */
+    @Override
+    public synchronized void save(StateWriter out) {
+        queueLock.lock();
+        try {
+            out.putInt(device.deviceId()).putLong(offeredFeatures).putInt(queues.length);
+            out.putInt(status).putBoolean(needsReset).putInt(configGeneration);
+            synchronized (irqLock) {
+                out.putInt(interruptStatus);
+            }
+            out.putInt(deviceFeaturesSel).putInt(driverFeaturesSel).putLong(driverFeatures)
+                    .putLong(negotiatedFeatures).putInt(queueSel);
+            for (int i = 0; i < queues.length; i++) {
+                queues[i].save(out, device.heldChains(i));
+            }
+            StateWriter deviceState = new StateWriter();
+            device.saveState(deviceState);
+            out.putBytes(deviceState.toByteArray());
+        } finally {
+            queueLock.unlock();
+        }
+    }
+
+    /**
+     * Loads saved state into this freshly built transport (same device kind and features), then
+     * activates the device if the driver had, and drives the interrupt line.
+     */
+    @Override
+    public synchronized void load(StateReader in) throws StateException {
+        int id = in.getInt();
+        if (id != device.deviceId()) {
+            throw in.bad("saved device id " + id + ", this slot holds device id " + device.deviceId());
+        }
+        long offered = in.getLong();
+        if (offered != offeredFeatures) {
+            throw in.bad(String.format("saved device offered features 0x%x, this one offers 0x%x",
+                    offered, offeredFeatures));
+        }
+        in.getInt(queues.length, queues.length, "queue count");
+        int newStatus = in.getInt(0, 0xff, "status");
+        boolean newNeedsReset = in.getBoolean();
+        int newGeneration = in.getInt();
+        int newInterrupts = in.getInt(0, 3, "interrupt status");
+        int newDeviceSel = in.getInt();
+        int newDriverSel = in.getInt();
+        long newDriverFeatures = in.getLong();
+        long newNegotiated = in.getLong();
+        if ((newNegotiated & ~offeredFeatures) != 0) {
+            throw in.bad("negotiated features were never offered");
+        }
+        int newQueueSel = in.getInt();
+        queueLock.lock();
+        try {
+            for (SplitVirtqueue q : queues) {
+                q.load(in);
+            }
+            StateReader deviceState = new StateReader(in.component() + " device",
+                    in.getBytes(Integer.MAX_VALUE - 16, "device state"));
+            in.expectEnd();
+            device.loadState(deviceState);
+        } finally {
+            queueLock.unlock();
+        }
+        status = newStatus & ~Virtio.STATUS_DEVICE_NEEDS_RESET;
+        needsReset = newNeedsReset;
+        configGeneration = newGeneration;
+        deviceFeaturesSel = newDeviceSel;
+        driverFeaturesSel = newDriverSel;
+        driverFeatures = newDriverFeatures;
+        negotiatedFeatures = newNegotiated;
+        queueSel = newQueueSel;
+        synchronized (irqLock) {
+            interruptStatus = newInterrupts;
+            irq.set(newInterrupts != 0);
+        }
+        if ((status & Virtio.STATUS_DRIVER_OK) != 0 && !needsReset) {
+            device.activate(negotiatedFeatures);
+            kickReadyQueues();
+        }
+    }
+
     /** Stops the device (its threads and host files). */
     @Override
     public void close() {
@@ -383,7 +499,7 @@ public final class VirtioMmioTransport implements MmioDevice, AutoCloseable {
 
         @Override
         public boolean running() {
-            return (status & Virtio.STATUS_DRIVER_OK) != 0 && !needsReset;
+            return (status & Virtio.STATUS_DRIVER_OK) != 0 && !needsReset && !suspended;
         }
 
         @Override

@@ -1,5 +1,8 @@
 package dev.nucleo.virtio;
 
+import dev.nucleo.state.StateException;
+import dev.nucleo.state.StateReader;
+import dev.nucleo.state.StateWriter;
 import dev.nucleo.machine.GuestRam;
 import dev.nucleo.virtio.net.MacAddress;
 import dev.nucleo.virtio.net.NetBackend;
@@ -282,5 +285,14 @@ public final class VirtioNet implements VirtioDevice {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A receive buffer held for the next frame goes back to the ring; frames waiting in the
+     * backlog are not saved (a network may drop packets; the peers' protocols resend).
+     */
+    @Override
+    public int heldChains(int queue) {
+        return queue == RX && heldRxChain != null ? 1 : 0;
     }
 }

@@ -1,5 +1,8 @@
 package dev.nucleo.virtio;
 
+import dev.nucleo.state.StateException;
+import dev.nucleo.state.StateReader;
+import dev.nucleo.state.StateWriter;
 import dev.nucleo.machine.GuestRam;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,8 +14,8 @@ import java.util.concurrent.locks.Lock;
 /**
  * A virtio socket device (virtio 1.2, 5.10): stream connections between guest AF_VSOCK
  * sockets and host Unix sockets ({@link VsockUnixHost}). Queue 0 receives (host to guest),
- * queue 1 transmits (guest to host), queue 2 carries events (none are sent: there is no
- * migration that would need a transport reset).
+ * queue 1 transmits (guest to host), queue 2 carries events: only the transport reset a
+ * restored snapshot sends, since no connection survives a snapshot (the host ends are gone).
  *
  * <p>The protocol lives in {@link VsockConnections}; this class moves packets between it and
  * the rings on the device's own thread. A chain too short for a header is a broken driver
@@ -33,6 +36,7 @@ public final class VirtioVsock implements VirtioDevice {
     private final VsockConnections connections;
     private final DeviceWorker worker;
     private volatile VirtioDeviceContext context;
+    private boolean transportResetPending; // under the queue lock: tell the driver once it gives an event buffer
 
     /**
      * A device for a guest with context ID {@code guestCid} (at least 3), its host side on
@@ -113,9 +117,7 @@ public final class VirtioVsock implements VirtioDevice {
 
     @Override
     public void queueNotify(int queue) {
-        if (queue != EVENT) {
-            worker.kick(); // event buffers just wait until there is an event
-        }
+        worker.kick(); // an event buffer may be what a pending transport reset waits for
     }
 
     @Override
@@ -136,6 +138,9 @@ public final class VirtioVsock implements VirtioDevice {
         Lock lock = ctx.queueLock();
         lock.lock();
         try {
+            if (transportResetPending && ctx.running()) {
+                sendTransportReset(ctx);
+            }
             boolean progress = true;
             while (progress && ctx.running()) {
                 progress = transmit(ctx) | receive(ctx);
@@ -210,5 +215,34 @@ public final class VirtioVsock implements VirtioDevice {
             ctx.usedBuffers(RX);
         }
         return any;
+    }
+
+    /**
+     * Nothing of the device's own is saved: connections cannot outlive the snapshot (their host
+     * sockets belong to the old process). A restored device starts with none and sends the
+     * driver VIRTIO_VSOCK_EVENT_TRANSPORT_RESET, on which Linux resets every socket it had and
+     * re-reads the CID, as after a live migration.
+     */
+    @Override
+    public void loadState(StateReader in) throws StateException {
+        in.expectEnd();
+        transportResetPending = true;
+    }
+
+    private void sendTransportReset(VirtioDeviceContext ctx) throws BadChainException {
+        SplitVirtqueue events = ctx.queue(EVENT);
+        Optional<DescriptorChain> chain = events.next();
+        if (chain.isEmpty()) {
+            return; // no event buffer yet: the next notify tries again
+        }
+        DescriptorChain c = chain.get();
+        long written = 0;
+        if (c.writableLength() >= 4) {
+            GuestMemoryIo.copyIn(ctx.ram(), c.writable(), 0, new byte[] {0, 0, 0, 0}); // le32 id 0: TRANSPORT_RESET
+            written = 4;
+        }
+        events.addUsed(c.head(), written);
+        ctx.usedBuffers(EVENT);
+        transportResetPending = false;
     }
 }

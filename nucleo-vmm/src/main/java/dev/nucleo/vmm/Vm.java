@@ -14,10 +14,26 @@ import dev.nucleo.virtio.VirtioBlk;
 import dev.nucleo.virtio.VirtioMmioTransport;
 import dev.nucleo.vmm.sched.CpuGroup;
 import dev.nucleo.vmm.sched.CpuScheduler;
+import dev.nucleo.machine.GuestRam;
+import dev.nucleo.machine.VirtMemoryMap;
+import dev.nucleo.state.Snapshottable;
+import dev.nucleo.state.StateException;
+import dev.nucleo.state.StateReader;
+import dev.nucleo.state.StateWriter;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -30,6 +46,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * a crash, {@link #stop}) wins and stops all of them.
  */
 public final class Vm implements AutoCloseable {
+    private static final long PAUSE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final VmSpec spec;
     private final VirtBoard board;
     private final Hart[] harts;
     private final VirtioSlots devices;
@@ -37,8 +56,12 @@ public final class Vm implements AutoCloseable {
     private final CountDownLatch ended = new CountDownLatch(1);
     private final CpuGroup cpuGroup;      // null: the harts run whenever the host OS schedules them
     private final HartCpuTime cpuTime;
+    private final Object pauseLock = new Object();
+    private volatile boolean paused;
+    private volatile Thread[] hartThreads = new Thread[0];
 
-    private Vm(VirtBoard board, Hart[] harts, VirtioSlots devices, CpuGroup cpuGroup) {
+    private Vm(VmSpec spec, VirtBoard board, Hart[] harts, VirtioSlots devices, CpuGroup cpuGroup) {
+        this.spec = spec;
         this.board = board;
         this.harts = harts;
         this.devices = devices;
@@ -78,7 +101,7 @@ public final class Vm implements AutoCloseable {
                 harts[id] = hart;
             }
             CpuGroup cpuGroup = scheduler == null ? null : joinScheduler(scheduler, spec.cpuShare(), harts);
-            Vm vm = new Vm(board, harts, devices, cpuGroup);
+            Vm vm = new Vm(spec, board, harts, devices, cpuGroup);
             relay.vm = vm;
             return vm;
         } catch (ImageException e) {
@@ -149,6 +172,11 @@ public final class Vm implements AutoCloseable {
 
     /** Runs the guest until it stops; the harts run on their own threads. */
     public VmExit run() {
+        synchronized (pauseLock) {
+            if (!paused) {
+                board.clint().thaw(); // a restored VM's time stood still until now
+            }
+        }
         Thread[] threads = new Thread[harts.length];
         for (int id = 0; id < harts.length; id++) {
             Hart hart = harts[id];
@@ -163,6 +191,7 @@ public final class Vm implements AutoCloseable {
             cpuTime.started(id, threads[id]);
             threads[id].start();
         }
+        hartThreads = threads;
         try {
             ended.await();
         } catch (InterruptedException e) {
@@ -200,6 +229,259 @@ public final class Vm implements AutoCloseable {
                 hart.requestStop();
             }
             ended.countDown();
+        }
+    }
+
+    // ---------------------------------------------------------------- pause, snapshot, restore
+
+    /**
+     * Pauses the VM: returns once every hart is parked between blocks (a hart in WFI included),
+     * no virtio device is in the middle of a request, and guest time (mtime) stands still.
+     * Thread-safe and idempotent; {@link #stop} still ends a paused VM.
+     */
+    public void pause() {
+        synchronized (pauseLock) {
+            if (paused) {
+                return;
+            }
+            for (Hart hart : harts) {
+                hart.requestPause();
+            }
+            boolean interrupted = false;
+            for (Hart hart : harts) {
+                while (true) {
+                    try {
+                        if (hart.awaitPaused(PAUSE_POLL_NANOS)) {
+                            break;
+                        }
+                    } catch (InterruptedException e) {
+                        interrupted = true; // finish the pause; the caller sees its flag again
+                    }
+                }
+            }
+            for (VirtioMmioTransport transport : devices.transports()) {
+                transport.suspend();
+            }
+            board.clint().freeze();
+            paused = true;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Lets a paused VM go on; guest time continues from where it stopped. Thread-safe, idempotent. */
+    public void resume() {
+        synchronized (pauseLock) {
+            if (!paused) {
+                return;
+            }
+            board.clint().thaw();
+            for (VirtioMmioTransport transport : devices.transports()) {
+                transport.unsuspend();
+            }
+            for (Hart hart : harts) {
+                hart.resumeFromPause();
+            }
+            paused = false;
+        }
+    }
+
+    public boolean isPaused() {
+        return paused;
+    }
+
+    /** Guest time as the guest reads it (CLINT mtime, in ticks of {@link dev.nucleo.machine.Clint#TIMEBASE_HZ}). */
+    public long guestTime() {
+        return board.clint().mtime();
+    }
+
+    /** The spec this VM was built (or restored) from. */
+    public VmSpec spec() {
+        return spec;
+    }
+
+    /**
+     * Writes a snapshot of this paused VM into the new directory {@code dir}: the metadata file
+     * (format, spec, harts, devices, memory checksums) and the memory file holding only non-zero
+     * pages. It is written beside {@code dir} first and renamed into place, so {@code dir}
+     * either does not exist or is a whole snapshot.
+     *
+     * @throws IllegalStateException      if the VM is not paused or has ended
+     * @throws FileAlreadyExistsException if {@code dir} exists
+     */
+    public void snapshot(Path dir) throws IOException {
+        synchronized (pauseLock) {
+            if (!paused) {
+                throw new IllegalStateException("pause the VM before taking a snapshot");
+            }
+            if (exit.get() != null) {
+                throw new IllegalStateException("the VM has ended (" + exit.get() + ")");
+            }
+            Path target = dir.toAbsolutePath().normalize();
+            if (Files.exists(target)) {
+                throw new FileAlreadyExistsException(target.toString(), null, "a snapshot needs a new directory");
+            }
+            Path partial = target.resolveSibling("." + target.getFileName() + ".partial-" + ProcessHandle.current().pid()
+                    + "-" + System.nanoTime());
+            Files.createDirectory(partial);
+            try {
+                MemoryImage memory = MemoryImage.write(board.ram(), partial.resolve(SnapshotFile.MEMORY));
+                Map<String, byte[]> sections = new LinkedHashMap<>();
+                sections.put("spec", SpecCodec.encode(spec));
+                StateWriter memoryState = new StateWriter();
+                memory.save(memoryState);
+                sections.put("memory", memoryState.toByteArray());
+                for (Map.Entry<String, Snapshottable> part : stateParts().entrySet()) {
+                    StateWriter out = new StateWriter();
+                    part.getValue().save(out);
+                    sections.put(part.getKey(), out.toByteArray());
+                }
+                SnapshotFile.write(partial.resolve(SnapshotFile.METADATA), sections);
+                Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException | Error e) {
+                deleteQuietly(partial);
+                throw e;
+            }
+        }
+    }
+
+    /** Every stateful part of the machine by section name, in the order they are loaded. */
+    private Map<String, Snapshottable> stateParts() {
+        Map<String, Snapshottable> parts = new LinkedHashMap<>();
+        for (int id = 0; id < harts.length; id++) {
+            parts.put("hart." + id, harts[id].state());
+        }
+        parts.put("plic", board.plic());
+        parts.put("clint", board.clint());
+        parts.put("uart", board.uart());
+        parts.put("rtc", board.rtc());
+        List<VirtioMmioTransport> transports = devices.transports();
+        for (int slot = 0; slot < transports.size(); slot++) {
+            parts.put("virtio." + slot, transports.get(slot));
+        }
+        return parts;
+    }
+
+    /** Restores the snapshot in {@code dir} with the spec it was taken with; see {@link #restore(Path, VmSpec, OutputStream)}. */
+    public static Vm restore(Path dir, OutputStream consoleOut) throws VmConfigException, IOException {
+        return restore(dir, null, consoleOut);
+    }
+
+    /**
+     * Builds a VM that continues exactly where the snapshot in {@code dir} was taken, ready to
+     * {@link #run}; guest time stands still until then. Its RAM maps the snapshot's memory file
+     * copy-on-write, so many clones of one snapshot share every page none of them wrote.
+     *
+     * @param spec the machine to build, for a clone with its own disks, sockets or console (same
+     *             memory, cpus and device kinds as the snapshot); null for the snapshot's own spec
+     * @throws SnapshotException  if the snapshot is missing, truncated, corrupt, of another
+     *                            version, or does not fit {@code spec}; nothing is left running
+     * @throws VmConfigException  if a disk or socket of the spec cannot be opened
+     */
+    public static Vm restore(Path dir, VmSpec spec, OutputStream consoleOut) throws VmConfigException, IOException {
+        Map<String, byte[]> sections = SnapshotFile.read(dir);
+        VmSpec saved;
+        MemoryImage memory;
+        try {
+            saved = SpecCodec.decode(section(sections, "spec"));
+            if (spec != null) {
+                Optional<String> problem = SpecCodec.mismatch(saved, spec);
+                if (problem.isPresent()) {
+                    throw new SnapshotException("cannot restore " + dir + " with this spec: " + problem.get());
+                }
+            }
+            memory = MemoryImage.load(section(sections, "memory"), saved.memoryBytes());
+        } catch (StateException e) {
+            throw new SnapshotException("snapshot " + dir + " is damaged: " + e.getMessage());
+        }
+        VmSpec target = spec != null ? spec : saved;
+        SpecCheck.checkMachine(target.memoryBytes(), target.cpus());
+        DiskCheck.check(target.disks());
+        Path memoryFile = dir.resolve(SnapshotFile.MEMORY);
+        if (!Files.isRegularFile(memoryFile)) {
+            throw new SnapshotException("snapshot " + dir + " has no memory file " + SnapshotFile.MEMORY);
+        }
+        Optional<String> damage = memory.verify(memoryFile);
+        if (damage.isPresent()) {
+            throw new SnapshotException("snapshot " + dir + ": " + damage.get());
+        }
+        ExitRelay relay = new ExitRelay();
+        VirtBoard board;
+        try {
+            board = new VirtBoard(target.cpus(), () -> mapMemory(memoryFile, target.memoryBytes()), consoleOut, relay);
+        } catch (UncheckedIOException e) {
+            throw new SnapshotException("cannot map the memory of snapshot " + dir + ": " + e.getCause().getMessage());
+        }
+        board.clint().freeze();     // guest time resumes at the saved mtime when run() starts
+        VirtioSlots devices = new VirtioSlots(board);
+        try {
+            attachDisks(devices, target.disks());
+            for (DeviceSpec device : target.devices()) {
+                devices.attach(VirtioDevices.create(device, board));
+            }
+            Engine engine = configuredEngine();
+            Hart[] harts = new Hart[target.cpus()];
+            for (int id = 0; id < harts.length; id++) {
+                Hart hart = new Hart(id, board.ram().segment(), board.ram().base(), board.bus(), board.clint());
+                hart.setEngine(engine);
+                board.connectHart(id, hart::setInterruptLine);
+                harts[id] = hart;
+            }
+            Vm vm = new Vm(target, board, harts, devices, null);
+            relay.vm = vm;
+            for (Map.Entry<String, Snapshottable> part : vm.stateParts().entrySet()) {
+                part.getValue().load(section(sections, part.getKey()));
+            }
+            if (sections.containsKey("virtio." + devices.transports().size())) {
+                throw new SnapshotException("snapshot " + dir + " has more virtio devices than the spec");
+            }
+            return vm;
+        } catch (StateException e) {
+            closeAll(devices, board);
+            throw new SnapshotException("cannot restore " + dir + ": " + e.getMessage());
+        } catch (VmConfigException | RuntimeException | Error e) {
+            closeAll(devices, board);
+            throw e;
+        }
+    }
+
+    /**
+     * The spec a snapshot was taken with (checked against its metadata checksum), e.g. to make
+     * a clone's spec with other disks or sockets for {@link #restore(Path, VmSpec, OutputStream)}.
+     */
+    public static VmSpec snapshotSpec(Path dir) throws SnapshotException {
+        try {
+            return SpecCodec.decode(section(SnapshotFile.read(dir), "spec"));
+        } catch (StateException e) {
+            throw new SnapshotException("snapshot " + dir + " is damaged: " + e.getMessage());
+        }
+    }
+
+    private static GuestRam mapMemory(Path file, long size) {
+        try {
+            return GuestRam.mapPrivate(VirtMemoryMap.DRAM_BASE, size, file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static StateReader section(Map<String, byte[]> sections, String name) throws StateException {
+        byte[] body = sections.get(name);
+        if (body == null) {
+            throw new StateException("section " + name + " is missing");
+        }
+        return new StateReader(name, body);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            System.getLogger(Vm.class.getName()).log(System.Logger.Level.WARNING,
+                    "cannot remove the partial snapshot " + dir, e);
         }
     }
 
@@ -311,10 +593,22 @@ public final class Vm implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        awaitHarts();               // a hart still in its last block must not touch freed RAM
         if (cpuGroup != null) {
             cpuGroup.leave();
         }
         closeAll(devices, board);
+    }
+
+    private void awaitHarts() {
+        for (Thread t : hartThreads) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Turns the finisher's power requests into VM exits. */
