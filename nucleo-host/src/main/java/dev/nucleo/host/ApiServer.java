@@ -72,7 +72,7 @@ public final class ApiServer implements AutoCloseable {
         Handler api = new ApiHandler(routes, json, host.metrics());
         WebSocketUpgradeHandler websocket = WebSocketUpgradeHandler.from(server, container -> {
             container.setIdleTimeout(IDLE_TIMEOUT);
-            container.addMapping("uri-template:" + CONSOLE, (request, response, callback) -> {
+            container.addMapping(new org.eclipse.jetty.http.pathmap.UriTemplatePathSpec(CONSOLE), (request, response, callback) -> {
                 String path = request.getHttpURI().getDecodedPath();
                 try {
                     String name = new Route("GET", CONSOLE, ex -> { }).match(path).orElseThrow().get("name");

@@ -14,7 +14,7 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * a virtual thread of its own so a slow client never holds up the guest. The socket closes
  * (status 1000, reason "VM stopped") when the VM stops.
  */
-final class ConsoleSocket implements Session.Listener.AutoDemanding {
+public final class ConsoleSocket implements Session.Listener.AutoDemanding {
     private final ManagedVm vm;
     private final long replay;
     private volatile ConsoleStream stream;
