@@ -10,13 +10,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.eclipse.jetty.client.Request;
-import org.eclipse.jetty.client.Response;
-import org.eclipse.jetty.io.Transport;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
-import org.eclipse.jetty.websocket.client.JettyUpgradeListener;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /**
@@ -55,7 +51,8 @@ public final class ConsoleAttachment implements AutoCloseable {
      */
     public static ConsoleAttachment attach(DaemonClient daemon, String name, long replay, OutputStream out)
             throws IOException {
-        WebSocketClient client = new WebSocketClient(daemon.http());
+        // A client of its own: stopping a WebSocketClient stops the HTTP client it runs on.
+        WebSocketClient client = new WebSocketClient(DaemonClient.newHttpClient(daemon.socket()));
         client.setIdleTimeout(Duration.ofHours(1));
         try {
             client.start();
@@ -66,22 +63,11 @@ public final class ConsoleAttachment implements AutoCloseable {
         URI uri = URI.create(scheme + "://" + daemon.base().getAuthority() + "/v1/vms/"
                 + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20")
                 + "/console?replay=" + replay);
-        ClientUpgradeRequest upgrade = new ClientUpgradeRequest();
+        ClientUpgradeRequest upgrade = new ClientUpgradeRequest(uri);
         daemon.token().ifPresent(t -> upgrade.setHeader("Authorization", "Bearer " + t));
         Endpoint endpoint = new Endpoint(out);
-        JettyUpgradeListener listener = new JettyUpgradeListener() {
-            @Override
-            public void onHandshakeRequest(Request request) {
-                daemon.socket().ifPresent(s -> request.transport(new Transport.TCPUnix(s)));
-            }
-
-            @Override
-            public void onHandshakeResponse(Request request, Response response) {
-                // the body of a refusal is read below from the failure
-            }
-        };
         try {
-            Session session = client.connect(endpoint, uri, listener).get(30, TimeUnit.SECONDS);
+            Session session = client.connect(endpoint, upgrade).get(30, TimeUnit.SECONDS);
             return new ConsoleAttachment(client, session, endpoint);
         } catch (ExecutionException e) {
             stopQuietly(client);

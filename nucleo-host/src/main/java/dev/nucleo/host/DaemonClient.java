@@ -19,7 +19,6 @@ import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.transport.HttpClientTransportDynamic;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ClientConnector;
-import org.eclipse.jetty.io.Transport;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
@@ -79,16 +78,26 @@ public final class DaemonClient implements AutoCloseable {
         } else {
             throw new IllegalArgumentException("'" + address + "' is not a daemon address; use unix:PATH or https://HOST:PORT");
         }
-        ClientConnector connector = new ClientConnector();
-        connector.setSslContextFactory(new SslContextFactory.Client());
-        HttpClient http = new HttpClient(new HttpClientTransportDynamic(connector));
+        return new DaemonClient(newHttpClient(socket), address, base, socket, token);
+    }
+
+    /** A started HTTP client (its own connection pool), bound to the socket if there is one. */
+    static HttpClient newHttpClient(Optional<Path> socket) throws IOException {
+        HttpClient http;
+        if (socket.isPresent()) {
+            http = new HttpClient(new UnixSocketTransport(socket.get()));
+        } else {
+            ClientConnector connector = new ClientConnector();
+            connector.setSslContextFactory(new SslContextFactory.Client());
+            http = new HttpClient(new HttpClientTransportDynamic(connector));
+        }
         http.setFollowRedirects(false);
         try {
             http.start();
         } catch (Exception e) {
             throw new IOException("cannot start the HTTP client: " + e.getMessage(), e);
         }
-        return new DaemonClient(http, address, base, socket, token);
+        return http;
     }
 
     public String address() {
@@ -97,10 +106,6 @@ public final class DaemonClient implements AutoCloseable {
 
     public ObjectMapper json() {
         return json;
-    }
-
-    HttpClient http() {
-        return http;
     }
 
     URI base() {
@@ -191,7 +196,6 @@ public final class DaemonClient implements AutoCloseable {
 
     Request request(String method, String path) {
         Request request = http.newRequest(base.resolve(path)).method(method).timeout(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        socket.ifPresent(s -> request.transport(new Transport.TCPUnix(s)));
         token.ifPresent(t -> request.headers(h -> h.put(HttpHeader.AUTHORIZATION, "Bearer " + t)));
         return request;
     }

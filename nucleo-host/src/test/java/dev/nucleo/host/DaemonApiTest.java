@@ -177,6 +177,10 @@ class DaemonApiTest {
             assertEquals("bystander ready\n", seen.toString());
             console.send("typed".getBytes()); // the tiny guest never reads it; it must not hurt
         }
+        assertEquals(200, client.get("/v1/host").status());
+        try (ConsoleAttachment again = ConsoleAttachment.attach(client, "bystander", 1024, new ByteArrayOutputStream())) {
+            again.send("x".getBytes());
+        }
         ConsoleAttachment.Refused refused = org.junit.jupiter.api.Assertions.assertThrows(ConsoleAttachment.Refused.class,
                 () -> ConsoleAttachment.attach(client, "ghost", 0, seen));
         assertEquals(404, refused.status());
