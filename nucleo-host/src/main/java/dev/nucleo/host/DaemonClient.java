@@ -220,8 +220,10 @@ public final class DaemonClient implements AutoCloseable {
             case TimeoutException t -> "no answer within " + TIMEOUT_SECONDS + " s";
             default -> String.valueOf(cause.getMessage());
         };
-        if (cause instanceof java.net.SocketException && String.valueOf(cause.getMessage()).contains("No such file")) {
-            why = "no such socket";
+        if (socket.isPresent() && !(cause instanceof TimeoutException)) {
+            // The socket's file tells more than the connector's message.
+            why = !java.nio.file.Files.exists(socket.get()) ? "no such socket"
+                    : !java.nio.file.Files.isWritable(socket.get()) ? "permission denied" : "nobody is listening on it";
         }
         return new DaemonUnavailableException("cannot reach the Nucleo daemon at " + address + ": " + why
                 + " (is `nucleo daemon` running? --host or NUCLEO_HOST choose another)", cause);
