@@ -27,6 +27,10 @@ abstract class DaemonClientCommand implements Callable<Integer> {
     @Option(names = "--token-file", paramLabel = "FILE", description = "The bearer token for a daemon on TCP.")
     Path tokenFile;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Trust this PEM certificate (the daemon's, or its CA's) for https instead of the JDK's CAs.")
+    Path tlsCert;
+
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "table (default) or json.")
     Output output = Output.table;
 
@@ -38,7 +42,7 @@ abstract class DaemonClientCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws CliException {
-        try (DaemonClient client = DaemonClient.connect(address(), token())) {
+        try (DaemonClient client = DaemonClient.connect(address(), token(), Optional.ofNullable(tlsCert))) {
             return run(client);
         } catch (DaemonUnavailableException e) {
             throw new CliException(ExitStatus.DAEMON_UNAVAILABLE, e.getMessage(), e);

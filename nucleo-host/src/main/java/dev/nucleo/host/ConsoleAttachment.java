@@ -52,7 +52,7 @@ public final class ConsoleAttachment implements AutoCloseable {
     public static ConsoleAttachment attach(DaemonClient daemon, String name, long replay, OutputStream out)
             throws IOException {
         // A client of its own: stopping a WebSocketClient stops the HTTP client it runs on.
-        WebSocketClient client = new WebSocketClient(DaemonClient.newHttpClient(daemon.socket()));
+        WebSocketClient client = new WebSocketClient(DaemonClient.newHttpClient(daemon.socket(), daemon.tlsCert()));
         client.setIdleTimeout(Duration.ofHours(1));
         try {
             client.start();

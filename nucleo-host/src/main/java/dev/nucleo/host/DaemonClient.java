@@ -33,6 +33,7 @@ public final class DaemonClient implements AutoCloseable {
     private final URI base;
     private final Optional<Path> socket;
     private final Optional<String> token;
+    private final Optional<Path> tlsCert;
     private final ObjectMapper json = Json.mapper();
 
     /** An answer: its status, and its body (JSON, or the console's bytes). */
@@ -46,7 +47,9 @@ public final class DaemonClient implements AutoCloseable {
         }
     }
 
-    private DaemonClient(HttpClient http, String address, URI base, Optional<Path> socket, Optional<String> token) {
+    private DaemonClient(HttpClient http, String address, URI base, Optional<Path> socket, Optional<String> token,
+            Optional<Path> tlsCert) {
+        this.tlsCert = tlsCert;
         this.http = http;
         this.address = address;
         this.base = base;
@@ -61,6 +64,15 @@ public final class DaemonClient implements AutoCloseable {
      * @throws IllegalArgumentException if the address is none of these
      */
     public static DaemonClient connect(String address, Optional<String> token) throws IOException {
+        return connect(address, token, Optional.empty());
+    }
+
+    /**
+     * As {@link #connect(String, Optional)}, trusting the certificate (or CA) in the PEM file
+     * {@code tlsCert} for https, instead of the JDK's trusted CAs.
+     */
+    public static DaemonClient connect(String address, Optional<String> token, Optional<Path> tlsCert)
+            throws IOException {
         Optional<Path> socket = Optional.empty();
         URI base;
         if (address.startsWith("unix:")) {
@@ -78,17 +90,21 @@ public final class DaemonClient implements AutoCloseable {
         } else {
             throw new IllegalArgumentException("'" + address + "' is not a daemon address; use unix:PATH or https://HOST:PORT");
         }
-        return new DaemonClient(newHttpClient(socket), address, base, socket, token);
+        return new DaemonClient(newHttpClient(socket, tlsCert), address, base, socket, token, tlsCert);
     }
 
     /** A started HTTP client (its own connection pool), bound to the socket if there is one. */
-    static HttpClient newHttpClient(Optional<Path> socket) throws IOException {
+    static HttpClient newHttpClient(Optional<Path> socket, Optional<Path> tlsCert) throws IOException {
         HttpClient http;
         if (socket.isPresent()) {
             http = new HttpClient(new UnixSocketTransport(socket.get()));
         } else {
             ClientConnector connector = new ClientConnector();
-            connector.setSslContextFactory(new SslContextFactory.Client());
+            SslContextFactory.Client tls = new SslContextFactory.Client();
+            if (tlsCert.isPresent()) {
+                tls.setTrustStore(trustStore(tlsCert.get()));
+            }
+            connector.setSslContextFactory(tls);
             http = new HttpClient(new HttpClientTransportDynamic(connector));
         }
         http.setFollowRedirects(false);
@@ -98,6 +114,29 @@ public final class DaemonClient implements AutoCloseable {
             throw new IOException("cannot start the HTTP client: " + e.getMessage(), e);
         }
         return http;
+    }
+
+    /** A key store holding the certificates of a PEM file, to trust them. */
+    private static java.security.KeyStore trustStore(Path pem) throws IOException {
+        try (InputStream in = java.nio.file.Files.newInputStream(pem)) {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            int n = 0;
+            for (java.security.cert.Certificate cert
+                    : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("cert-" + n++, cert);
+            }
+            if (n == 0) {
+                throw new IOException(pem + " holds no certificate");
+            }
+            return store;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot read the certificate " + pem + ": " + e.getMessage(), e);
+        }
+    }
+
+    Optional<Path> tlsCert() {
+        return tlsCert;
     }
 
     public String address() {
