@@ -69,7 +69,7 @@ public final class ConsoleSocket implements Session.Listener.AutoDemanding {
 
     /** Input while the VM is not running goes nowhere: there is no serial port to type on. */
     private void type(byte[] bytes) {
-        vm.machine().ifPresent(machine -> machine.sendConsoleInput(bytes));
+        vm.sendConsoleInput(bytes);
     }
 
     @Override

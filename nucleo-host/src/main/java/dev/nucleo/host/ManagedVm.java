@@ -6,7 +6,6 @@ import dev.nucleo.vmm.VmExit;
 import dev.nucleo.vmm.VmSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 
 /**
  * One VM in the daemon: its definition, its state, and while it runs the {@link Vm} and the
@@ -56,9 +55,21 @@ final class ManagedVm {
         return spec.memoryBytes();
     }
 
-    /** The machine while the VM is active. */
-    synchronized Optional<Vm> machine() {
-        return state.active() ? Optional.ofNullable(vm) : Optional.empty();
+    /** Bytes of guest RAM the host holds for this VM (0 unless it is active). */
+    synchronized long residentMemoryBytes() {
+        return state.active() && vm != null ? vm.residentMemoryBytes() : 0;
+    }
+
+    /** Types on the serial console; nothing happens unless the VM is active. */
+    void sendConsoleInput(byte[] bytes) {
+        Vm machine;
+        synchronized (this) {
+            machine = state.active() ? vm : null;
+        }
+        if (machine != null) {
+            // Outside the lock: it blocks while the guest's receive buffer is full.
+            machine.sendConsoleInput(bytes);
+        }
     }
 
     synchronized VmStatus status() {
@@ -98,10 +109,10 @@ final class ManagedVm {
                 exit = current.run();
             } catch (Throwable t) { // whatever it is, it ends this VM only
                 exit = new VmExit.VmmError(t.toString());
-            } finally {
-                closeQuietly(current);
             }
             synchronized (this) {
+                // Under the lock: nobody may read the machine (resident memory, console input) once it is freed.
+                closeQuietly(current);
                 if (exit instanceof VmExit.Reset && !stopRequested) {
                     try {
                         current = Vm.create(spec, console);

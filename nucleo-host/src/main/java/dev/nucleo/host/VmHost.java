@@ -226,7 +226,7 @@ public final class VmHost implements AutoCloseable {
                 running++;
                 committed += vm.memoryBytes();
                 cpus += vm.definition().config().cpus();
-                resident += vm.machine().map(m -> m.residentMemoryBytes()).orElse(0L);
+                resident += vm.residentMemoryBytes();
             }
         }
         long hostMemory = hostMemory();
