@@ -24,6 +24,10 @@ public final class ExitStatus {
     public static final int GUEST_CRASH = 71;
     /** The guest asked for a reset. */
     public static final int GUEST_RESET = 72;
+    /** The daemon refused a request (daemon commands: create, start, ...); its reason is on stderr. */
+    public static final int REFUSED = 1;
+    /** The daemon cannot be reached (daemon commands). */
+    public static final int DAEMON_UNAVAILABLE = 69;
     /** Stopped by the user (Ctrl-A x on the console, or SIGINT). */
     public static final int STOPPED = 130;
 

@@ -59,7 +59,11 @@ public final class Main {
                 command.err = stdio.err();
                 return type.cast(command);
             }
-            return CommandLine.defaultFactory().create(type);
+            try {
+                return type.cast(type.getDeclaredConstructor(Stdio.class).newInstance(stdio));
+            } catch (NoSuchMethodException noStdio) {
+                return CommandLine.defaultFactory().create(type);
+            }
         }
     }
 
