@@ -38,6 +38,8 @@ final class Translator implements CodeWriteListener {
     private final Block[] recent = new Block[1 << FAST_BITS];
     private final Map<Long, Block> blocks = new HashMap<>();
     private final Map<Integer, List<Block>> blocksByPage = new HashMap<>();
+    /** The block that ran last: its successors are the first guess for the next one. */
+    private Block previous;
     private int tracked;
     private int epoch;
     private int hotThreshold = HOT_THRESHOLD;
@@ -57,14 +59,16 @@ final class Translator implements CodeWriteListener {
      */
     int runNext() {
         long pc = hart.pc;
-        long ramAddress = mmu.fetchRamPage(pc) + (pc & 0xfff);
-        int slot = (int) (pc >>> 1) & FAST_MASK;
-        Block block = recent[slot];
-        if (block == null || block.pc != pc || block.ramAddress != ramAddress || !block.valid
-                || block.epoch != epoch) {
-            block = find(pc, ramAddress);
-            recent[slot] = block;
+        int generation = mmu.fetchGeneration();
+        Block previous = this.previous;
+        Block block = previous != null ? previous.successor(pc, generation, epoch) : null;
+        if (block == null) {
+            block = lookUp(pc);
+            if (previous != null && previous.valid) {
+                previous.link(block, generation);
+            }
         }
+        this.previous = block;
         CompiledBlock compiled = block.compiled;
         if (compiled != null) {
             compiled.run(hart);
@@ -89,6 +93,19 @@ final class Translator implements CodeWriteListener {
             hart.executeOne();
         }
         return n;
+    }
+
+    /** The block at pc, found the slow way: the fetch translation, then the caches. */
+    private Block lookUp(long pc) {
+        long ramAddress = mmu.fetchRamPage(pc) + (pc & 0xfff);
+        int slot = (int) (pc >>> 1) & FAST_MASK;
+        Block block = recent[slot];
+        if (block == null || block.pc != pc || block.ramAddress != ramAddress || !block.valid
+                || block.epoch != epoch) {
+            block = find(pc, ramAddress);
+            recent[slot] = block;
+        }
+        return block;
     }
 
     private Block find(long pc, long ramAddress) {
