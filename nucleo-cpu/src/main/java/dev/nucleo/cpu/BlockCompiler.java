@@ -38,6 +38,10 @@ final class BlockCompiler {
     private static final MethodTypeDesc LONG_LONG_TO_INT = MethodTypeDesc.of(CD_int, CD_long, CD_long);
     private static final MethodTypeDesc LOAD = MethodTypeDesc.of(CD_long, CD_long);
     private static final MethodTypeDesc STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long);
+    private static final MethodTypeDesc LOAD_RESERVED = MethodTypeDesc.of(CD_long, CD_long, CD_int);
+    private static final MethodTypeDesc STORE_CONDITIONAL = MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_long);
+    private static final MethodTypeDesc AMO = MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_int, CD_long);
+    private static final ClassDesc CD_VAR_HANDLE = ClassDesc.of("java.lang.invoke.VarHandle");
 
     // Local variable slots of run(Hart).
     private static final int HART = 1;
@@ -198,6 +202,8 @@ final class BlockCompiler {
                 }
                 case 0x03 -> load(i, inst, pc);
                 case 0x23 -> store(i, inst, pc);
+                case 0x2f -> atomic(i, inst, pc);
+                case 0x0f -> code.invokestatic(CD_VAR_HANDLE, "fullFence", MTD_void);   // fence
                 default -> throw new IllegalArgumentException("not translatable: 0x" + Integer.toHexString(inst));
             }
         }
@@ -250,6 +256,29 @@ final class BlockCompiler {
                 default -> "store64";
             };
             code.invokevirtual(CD_MMU, method, STORE);
+        }
+
+        /** LR, SC and AMOs: the MMU's atomic operations, as the interpreter calls them. */
+        private void atomic(int i, int inst, long pc) {
+            precise(i, pc);
+            int size = funct3(inst) == 2 ? 4 : 8;
+            int funct5 = inst >>> 27;
+            code.aload(MMU);
+            read(rs1(inst));
+            code.loadConstant(size);
+            switch (funct5) {
+                case 0x02 -> code.invokevirtual(CD_MMU, "loadReserved", LOAD_RESERVED);
+                case 0x03 -> {
+                    read(rs2(inst));
+                    code.invokevirtual(CD_MMU, "storeConditional", STORE_CONDITIONAL);
+                }
+                default -> {
+                    code.loadConstant(funct5);
+                    read(rs2(inst));
+                    code.invokevirtual(CD_MMU, "amo", AMO);
+                }
+            }
+            write(rd(inst));
         }
 
         /** Leaves 1 or 0 (as a long) for a signed (lcmp) or unsigned comparison result below zero. */

@@ -23,7 +23,7 @@ import java.util.Map;
  */
 final class Translator implements CodeWriteListener {
     /** Default executions of a block in the interpreter before it is compiled. */
-    static final int HOT_THRESHOLD = Integer.getInteger("nucleo.translator.threshold", 1000);
+    static final int HOT_THRESHOLD = Integer.getInteger("nucleo.translator.threshold", 100);
     private static final int FAST_BITS = 12;
     private static final int FAST_MASK = (1 << FAST_BITS) - 1;
     /** Beyond this many blocks everything is dropped and the cache refills with what is hot. */
