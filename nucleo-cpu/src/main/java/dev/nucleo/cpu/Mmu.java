@@ -89,6 +89,8 @@ final class Mmu {
     // runs): a store to such a page tells the translator, which drops the page's blocks.
     private byte[] codePages;
     private CodeWriteListener codeWriteListener;
+    /** Counts stores that hit translated code: a translated loop stops iterating when it moves. */
+    int codeWrites;
 
     // LR/SC reservation: physical address and the value LR saw (SC succeeds by compare-and-swap).
     private long reservation = -1;
@@ -240,6 +242,7 @@ final class Mmu {
         if (pages != null && pages[(int) (ramOffset >>> 12)] != 0) {
             int page = (int) (ramOffset >>> 12);
             pages[page] = 0;
+            codeWrites++;
             codeWriteListener.codeWritten(page);
         }
     }

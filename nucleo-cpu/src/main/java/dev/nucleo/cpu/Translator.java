@@ -71,8 +71,9 @@ final class Translator implements CodeWriteListener {
         this.previous = block;
         CompiledBlock compiled = block.compiled;
         if (compiled != null) {
+            long before = hart.instret;
             compiled.run(hart);
-            return block.length();
+            return (int) (hart.instret - before);    // a loop may have run the block many times
         }
         int n = block.length();
         if (n == 0) {

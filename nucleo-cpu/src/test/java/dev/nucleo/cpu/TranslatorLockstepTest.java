@@ -294,4 +294,33 @@ class TranslatorLockstepTest {
         Hart h = runInLockstep(Arena.ofAuto(), words, 1);
         assertEquals(20 + 10 * 100, h.register(10));
     }
+
+    /**
+     * A block that branches to itself runs as a loop inside its translation; a store that
+     * rewrites the loop's own first instruction must end that loop at once.
+     */
+    @Test
+    void aTranslatedLoopThatRewritesItselfSeesTheNewCode() {
+        Asm a = new Asm();
+        a.emit(addi(9, 0, 20));                       // s1 = 20 iterations
+        a.emit(lui(20, (addi(10, 10, 100) + 0x800) >>> 12));
+        a.emit(addi(20, 20, ((addi(10, 10, 100) << 20) >> 20)));   // s4 = encoding of addi a0, a0, 100
+        int fixup = a.here();
+        a.emit(auipc(18, 0));                         // s2 = address of loop
+        a.emit(0);
+        int loop = a.here();
+        a.emit(addi(10, 10, 1));                      // loop: addi a0, a0, 1 (then +100)
+        a.emit(addi(9, 9, -1));
+        a.emit(s(0, 20, 18, 2));                      // sw s4, 0(s2): rewrites the first instruction
+        a.emit(b(loop - a.here(), 0, 9, 1));          // bne s1, zero, loop
+        a.emit(addi(9, 0, 5));                        // then a loop that stays compiled
+        int after = a.here();
+        a.emit(addi(9, 9, -1));
+        a.emit(b(after - a.here(), 0, 9, 1));
+        a.emit(WFI);
+        int[] words = a.words();
+        words[fixup / 4 + 1] = addi(18, 18, loop - fixup);
+        Hart h = runInLockstep(Arena.ofAuto(), words, 1);
+        assertEquals(1 + 19 * 100, h.register(10));
+    }
 }
