@@ -28,12 +28,46 @@ final class Block {
     /** False once a store hit the block's page: never run it again. */
     boolean valid = true;
 
+    // Up to two successors seen before (a branch's two ways, or a jump's target), each valid
+    // while the MMU's fetch generation is the one it was found in: the dispatcher then needs
+    // neither the fetch translation nor a look-up to find it.
+    private Block successor0;
+    private Block successor1;
+    private int generation0;
+    private int generation1;
+    private boolean replaceFirst;
+
     Block(long pc, long ramAddress, int[] instructions, byte[] lengths, byte[] code) {
         this.pc = pc;
         this.ramAddress = ramAddress;
         this.instructions = instructions;
         this.lengths = lengths;
         this.code = code;
+    }
+
+    /** The remembered successor at pc, if still usable in this generation and epoch; else null. */
+    Block successor(long pc, int generation, int epoch) {
+        Block s = successor0;
+        if (s != null && s.pc == pc && generation0 == generation && s.valid && s.epoch == epoch) {
+            return s;
+        }
+        s = successor1;
+        if (s != null && s.pc == pc && generation1 == generation && s.valid && s.epoch == epoch) {
+            return s;
+        }
+        return null;
+    }
+
+    /** Remembers that next followed this block in this fetch generation. */
+    void link(Block next, int generation) {
+        if (replaceFirst) {
+            successor0 = next;
+            generation0 = generation;
+        } else {
+            successor1 = next;
+            generation1 = generation;
+        }
+        replaceFirst = !replaceFirst;
     }
 
     int length() {

@@ -38,6 +38,10 @@ final class BlockCompiler {
     private static final MethodTypeDesc LONG_LONG_TO_INT = MethodTypeDesc.of(CD_int, CD_long, CD_long);
     private static final MethodTypeDesc LOAD = MethodTypeDesc.of(CD_long, CD_long);
     private static final MethodTypeDesc STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long);
+    private static final MethodTypeDesc LOAD_RESERVED = MethodTypeDesc.of(CD_long, CD_long, CD_int);
+    private static final MethodTypeDesc STORE_CONDITIONAL = MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_long);
+    private static final MethodTypeDesc AMO = MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_int, CD_long);
+    private static final ClassDesc CD_VAR_HANDLE = ClassDesc.of("java.lang.invoke.VarHandle");
 
     // Local variable slots of run(Hart).
     private static final int HART = 1;
@@ -45,6 +49,10 @@ final class BlockCompiler {
     private static final int MMU = 3;
     private static final int TEMP = 4;
     private static final int FIRST_REGISTER = 6;
+    private static final int CODE_WRITES = FIRST_REGISTER + 64;   // mmu.codeWrites on entry
+    private static final int ITERATIONS = CODE_WRITES + 1;        // loop iterations still allowed
+    /** A block that branches back to itself repeats inside run() for about this many instructions. */
+    private static final int LOOP_INSTRUCTIONS = 256;
 
     private final MethodHandles.Lookup lookup = MethodHandles.lookup();
     // The only types in the generated frames are ours: describe them, so building a class
@@ -77,6 +85,7 @@ final class BlockCompiler {
         private final boolean[] loaded = new boolean[32];
         private final boolean[] dirty = new boolean[32];
         private int accounted;      // instructions already added to hart.instret
+        private Label loopHead;     // where a self-loop's next iteration starts (null: no loop)
 
         Emitter(CodeBuilder code, Block block) {
             this.code = code;
@@ -88,6 +97,14 @@ final class BlockCompiler {
             code.aload(HART).getfield(CD_HART, "mmu", CD_MMU).astore(MMU);
             long pc = block.pc;
             int n = block.length();
+            if (loopsToItself()) {
+                // Registers are reloaded at the head of every iteration (nothing loaded yet at
+                // this point of the emitter), so each iteration starts from hart.x exactly
+                // like a fresh run of the block.
+                code.aload(MMU).getfield(CD_MMU, "codeWrites", CD_int).istore(CODE_WRITES);
+                code.loadConstant(Math.max(1, LOOP_INSTRUCTIONS / n)).istore(ITERATIONS);
+                loopHead = code.newBoundLabel();
+            }
             for (int i = 0; i < n; i++) {
                 int inst = block.instructions[i];
                 long next = pc + block.lengths[i];
@@ -101,6 +118,19 @@ final class BlockCompiler {
             finish(n);
             setPc(pc);
             code.return_();
+        }
+
+        /** Whether the block ends in a conditional branch back to its own first instruction. */
+        private boolean loopsToItself() {
+            int n = block.length();
+            if (n == 0 || Decode.opcode(block.instructions[n - 1]) != 0x63) {
+                return false;
+            }
+            long branchPc = block.pc;
+            for (int i = 0; i < n - 1; i++) {
+                branchPc += block.lengths[i];
+            }
+            return branchPc + immB(block.instructions[n - 1]) == block.pc;
         }
 
         // ------------------------------------------------------------ guest registers
@@ -198,6 +228,8 @@ final class BlockCompiler {
                 }
                 case 0x03 -> load(i, inst, pc);
                 case 0x23 -> store(i, inst, pc);
+                case 0x2f -> atomic(i, inst, pc);
+                case 0x0f -> code.invokestatic(CD_VAR_HANDLE, "fullFence", MTD_void);   // fence
                 default -> throw new IllegalArgumentException("not translatable: 0x" + Integer.toHexString(inst));
             }
         }
@@ -250,6 +282,29 @@ final class BlockCompiler {
                 default -> "store64";
             };
             code.invokevirtual(CD_MMU, method, STORE);
+        }
+
+        /** LR, SC and AMOs: the MMU's atomic operations, as the interpreter calls them. */
+        private void atomic(int i, int inst, long pc) {
+            precise(i, pc);
+            int size = funct3(inst) == 2 ? 4 : 8;
+            int funct5 = inst >>> 27;
+            code.aload(MMU);
+            read(rs1(inst));
+            code.loadConstant(size);
+            switch (funct5) {
+                case 0x02 -> code.invokevirtual(CD_MMU, "loadReserved", LOAD_RESERVED);
+                case 0x03 -> {
+                    read(rs2(inst));
+                    code.invokevirtual(CD_MMU, "storeConditional", STORE_CONDITIONAL);
+                }
+                default -> {
+                    code.loadConstant(funct5);
+                    read(rs2(inst));
+                    code.invokevirtual(CD_MMU, "amo", AMO);
+                }
+            }
+            write(rd(inst));
         }
 
         /** Leaves 1 or 0 (as a long) for a signed (lcmp) or unsigned comparison result below zero. */
@@ -441,6 +496,15 @@ final class BlockCompiler {
             setPc(next);
             code.return_();
             code.labelBinding(taken);
+            if (loopHead != null) {
+                // Again, unless the budget is spent or a store hit translated code (this
+                // block's bytes may have changed: the dispatcher decides what runs next).
+                Label leave = code.newLabel();
+                code.iinc(ITERATIONS, -1).iload(ITERATIONS).ifle(leave);
+                code.aload(MMU).getfield(CD_MMU, "codeWrites", CD_int).iload(CODE_WRITES).if_icmpne(leave);
+                code.goto_(loopHead);
+                code.labelBinding(leave);
+            }
             setPc(pc + immB(inst));
             code.return_();
         }

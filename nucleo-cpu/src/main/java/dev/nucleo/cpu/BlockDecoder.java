@@ -71,6 +71,12 @@ final class BlockDecoder {
             case 0x63 -> funct3 != 2 && funct3 != 3;
             case 0x03 -> funct3 != 7;
             case 0x23 -> funct3 <= 3;
+            case 0x0f -> funct3 == 0;                               // fence (fence.i stays interpreted)
+            case 0x2f -> (funct3 == 2 || funct3 == 3) && switch (inst >>> 27) {
+                case 0x02 -> rs2(inst) == 0;                        // lr
+                case 0x03, 0x00, 0x01, 0x04, 0x08, 0x0c, 0x10, 0x14, 0x18, 0x1c -> true;
+                default -> false;
+            };
             case 0x13 -> switch (funct3) {
                 case 1 -> (inst >>> 26) == 0;
                 case 5 -> (inst >>> 26) == 0 || (inst >>> 26) == 0x10;

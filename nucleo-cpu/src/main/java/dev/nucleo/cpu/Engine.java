@@ -8,7 +8,7 @@ public enum Engine {
     INTERPRETER,
     /**
      * Hot basic blocks translated to JVM bytecode; cold code, and the instructions the
-     * translator leaves alone (CSR, SYSTEM, atomics, floating point), go to the interpreter.
+     * translator leaves alone (CSR, SYSTEM, fence.i, floating point), go to the interpreter.
      */
     TRANSLATOR;
 

@@ -66,6 +66,18 @@ final class Mmu {
     private boolean mxr;
 
     private final long[] tlbTag = new long[1 << TLB_BITS];
+    // The fast data TLB: RAM pages only, tagged with the vpn or'ed with the permission context
+    // (dataContext), so a hit needs no permission look-up and a privilege, SUM or MXR change
+    // needs no flush. Store entries exist only for dirty, writable pages that hold no
+    // translated code, so a store that hits needs no code-write check either.
+    private final long[] readTag = new long[1 << TLB_BITS];
+    private final long[] readOffset = new long[1 << TLB_BITS];
+    private final long[] writeTag = new long[1 << TLB_BITS];
+    private final long[] writeOffset = new long[1 << TLB_BITS];
+    private long dataContext;
+    // Changes whenever a fetch at a given pc might translate differently (flush, satp, fetch
+    // privilege), so the translator may reuse what an earlier fetch at that pc found.
+    private int fetchGeneration;
     private final long[] tlbPage = new long[1 << TLB_BITS];
     private final byte[] tlbFlags = new byte[1 << TLB_BITS];
 
@@ -77,6 +89,8 @@ final class Mmu {
     // runs): a store to such a page tells the translator, which drops the page's blocks.
     private byte[] codePages;
     private CodeWriteListener codeWriteListener;
+    /** Counts stores that hit translated code: a translated loop stops iterating when it moves. */
+    int codeWrites;
 
     // LR/SC reservation: physical address and the value LR saw (SC succeeds by compare-and-swap).
     long reservation = -1;              // package-private for HartState
@@ -105,6 +119,9 @@ final class Mmu {
             rootTable = newRoot;
             flush();
         }
+        if (privilege != fetchPrivilege) {
+            fetchGeneration++;
+        }
         this.dataPrivilege = dataPrivilege;
         this.fetchPrivilege = privilege;
         this.sum = sum;
@@ -113,13 +130,23 @@ final class Mmu {
         translateFetch = levels != 0 && privilege != PRIV_M;
         dataPermissions = permissionTable(dataPrivilege, sum, mxr);
         fetchPermissions = permissionTable(privilege, false, false);
+        // vpns use at most 52 bits: the context lives above them
+        dataContext = translateData ? (long) (1 + (dataPrivilege == PRIV_U ? 0 : 4) + (sum ? 2 : 0) + (mxr ? 1 : 0)) << 56 : 0;
         fetchVpn = -1;
     }
 
     /** sfence.vma and satp writes: forget every cached translation. */
     void flush() {
         Arrays.fill(tlbTag, -1L);
+        Arrays.fill(readTag, -1L);
+        Arrays.fill(writeTag, -1L);
         fetchVpn = -1;
+        fetchGeneration++;
+    }
+
+    /** See {@link #fetchGeneration}. */
+    int fetchGeneration() {
+        return fetchGeneration;
     }
 
     // ---------------------------------------------------------------- instruction fetch
@@ -186,11 +213,22 @@ final class Mmu {
     void trackCodeWrites(CodeWriteListener listener) {
         codePages = listener == null ? null : new byte[(int) ((ramSize + 0xfff) >>> 12)];
         codeWriteListener = listener;
+        Arrays.fill(writeTag, -1L);
     }
 
     /** Marks the page at this RAM offset as holding translated code. */
     void markCodePage(long ramOffset) {
-        codePages[(int) (ramOffset >>> 12)] = 1;
+        int page = (int) (ramOffset >>> 12);
+        if (codePages[page] != 0) {
+            return;
+        }
+        codePages[page] = 1;
+        long pageOffset = ramOffset & ~0xfffL;
+        for (int i = 0; i < writeOffset.length; i++) {
+            if (writeOffset[i] == pageOffset) {
+                writeTag[i] = -1;                 // stores to it must be seen again
+            }
+        }
     }
 
     /** Forgets every mark (the translator dropped all its blocks). */
@@ -204,6 +242,7 @@ final class Mmu {
         if (pages != null && pages[(int) (ramOffset >>> 12)] != 0) {
             int page = (int) (ramOffset >>> 12);
             pages[page] = 0;
+            codeWrites++;
             codeWriteListener.codeWritten(page);
         }
     }
@@ -211,51 +250,106 @@ final class Mmu {
     // ---------------------------------------------------------------- loads and stores
 
     long load64(long va) {
+        long vpn = va >>> 12;
+        int i = (int) vpn & TLB_MASK;
+        int offset = (int) va & 0xfff;
+        if (readTag[i] == (vpn | dataContext) && offset <= 0x1000 - 8) {
+            return ram.get(LONG, readOffset[i] + offset);
+        }
+        return load64Slow(va);
+    }
+
+    private long load64Slow(long va) {
         if (crossesPage(va, 8)) {
             return loadBytes(va, 8);
         }
         long pa = dataAddress(va, Access.LOAD, 8);
         long off = pa - ramBase;
         if (off >= 0 && off <= ramSize - 8) {
+            cacheRead(va, off);
             return ram.get(LONG, off);
         }
         return physicalLoad(pa, 8, va);
     }
 
     long load32(long va) {
+        long vpn = va >>> 12;
+        int i = (int) vpn & TLB_MASK;
+        int offset = (int) va & 0xfff;
+        if (readTag[i] == (vpn | dataContext) && offset <= 0x1000 - 4) {
+            return ram.get(INT, readOffset[i] + offset);
+        }
+        return load32Slow(va);
+    }
+
+    private long load32Slow(long va) {
         if (crossesPage(va, 4)) {
             return (int) loadBytes(va, 4);
         }
         long pa = dataAddress(va, Access.LOAD, 4);
         long off = pa - ramBase;
         if (off >= 0 && off <= ramSize - 4) {
+            cacheRead(va, off);
             return ram.get(INT, off);
         }
         return (int) physicalLoad(pa, 4, va);
     }
 
     long load16(long va) {
+        long vpn = va >>> 12;
+        int i = (int) vpn & TLB_MASK;
+        int offset = (int) va & 0xfff;
+        if (readTag[i] == (vpn | dataContext) && offset <= 0x1000 - 2) {
+            return ram.get(SHORT, readOffset[i] + offset);
+        }
+        return load16Slow(va);
+    }
+
+    private long load16Slow(long va) {
         if (crossesPage(va, 2)) {
             return (short) loadBytes(va, 2);
         }
         long pa = dataAddress(va, Access.LOAD, 2);
         long off = pa - ramBase;
         if (off >= 0 && off <= ramSize - 2) {
+            cacheRead(va, off);
             return ram.get(SHORT, off);
         }
         return (short) physicalLoad(pa, 2, va);
     }
 
     long load8(long va) {
+        long vpn = va >>> 12;
+        int i = (int) vpn & TLB_MASK;
+        int offset = (int) va & 0xfff;
+        if (readTag[i] == (vpn | dataContext) && offset <= 0x1000 - 1) {
+            return ram.get(BYTE, readOffset[i] + offset);
+        }
+        return load8Slow(va);
+    }
+
+    private long load8Slow(long va) {
         long pa = dataAddress(va, Access.LOAD, 1);
         long off = pa - ramBase;
         if (off >= 0 && off < ramSize) {
+            cacheRead(va, off);
             return ram.get(BYTE, off);
         }
         return (byte) physicalLoad(pa, 1, va);
     }
 
     void store64(long va, long value) {
+        long vpn = va >>> 12;
+        int i = (int) vpn & TLB_MASK;
+        int offset = (int) va & 0xfff;
+        if (writeTag[i] == (vpn | dataContext) && offset <= 0x1000 - 8) {
+            ram.set(LONG, writeOffset[i] + offset, value);
+            return;
+        }
+        store64Slow(va, value);
+    }
+
+    private void store64Slow(long va, long value) {
         if (crossesPage(va, 8)) {
             storeBytes(va, 8, value);
             return;
@@ -265,12 +359,24 @@ final class Mmu {
         if (off >= 0 && off <= ramSize - 8) {
             ram.set(LONG, off, value);
             noteStore(off);
+            cacheWrite(va, off);
         } else {
             physicalStore(pa, 8, value, va);
         }
     }
 
     void store32(long va, long value) {
+        long vpn = va >>> 12;
+        int i = (int) vpn & TLB_MASK;
+        int offset = (int) va & 0xfff;
+        if (writeTag[i] == (vpn | dataContext) && offset <= 0x1000 - 4) {
+            ram.set(INT, writeOffset[i] + offset, (int) value);
+            return;
+        }
+        store32Slow(va, value);
+    }
+
+    private void store32Slow(long va, long value) {
         if (crossesPage(va, 4)) {
             storeBytes(va, 4, value);
             return;
@@ -280,12 +386,24 @@ final class Mmu {
         if (off >= 0 && off <= ramSize - 4) {
             ram.set(INT, off, (int) value);
             noteStore(off);
+            cacheWrite(va, off);
         } else {
             physicalStore(pa, 4, value, va);
         }
     }
 
     void store16(long va, long value) {
+        long vpn = va >>> 12;
+        int i = (int) vpn & TLB_MASK;
+        int offset = (int) va & 0xfff;
+        if (writeTag[i] == (vpn | dataContext) && offset <= 0x1000 - 2) {
+            ram.set(SHORT, writeOffset[i] + offset, (short) value);
+            return;
+        }
+        store16Slow(va, value);
+    }
+
+    private void store16Slow(long va, long value) {
         if (crossesPage(va, 2)) {
             storeBytes(va, 2, value);
             return;
@@ -295,19 +413,53 @@ final class Mmu {
         if (off >= 0 && off <= ramSize - 2) {
             ram.set(SHORT, off, (short) value);
             noteStore(off);
+            cacheWrite(va, off);
         } else {
             physicalStore(pa, 2, value, va);
         }
     }
 
     void store8(long va, long value) {
+        long vpn = va >>> 12;
+        int i = (int) vpn & TLB_MASK;
+        int offset = (int) va & 0xfff;
+        if (writeTag[i] == (vpn | dataContext) && offset <= 0x1000 - 1) {
+            ram.set(BYTE, writeOffset[i] + offset, (byte) value);
+            return;
+        }
+        store8Slow(va, value);
+    }
+
+    private void store8Slow(long va, long value) {
         long pa = dataAddress(va, Access.STORE, 1);
         long off = pa - ramBase;
         if (off >= 0 && off < ramSize) {
             ram.set(BYTE, off, (byte) value);
             noteStore(off);
+            cacheWrite(va, off);
         } else {
             physicalStore(pa, 1, value, va);
+        }
+    }
+
+    /** Remembers the RAM page a load at va reached, for the fast path. */
+    private void cacheRead(long va, long ramOffset) {
+        long page = ramOffset & ~0xfffL;
+        if (page + 0x1000 <= ramSize) {
+            int i = (int) (va >>> 12) & TLB_MASK;
+            readTag[i] = (va >>> 12) | dataContext;
+            readOffset[i] = page;
+        }
+    }
+
+    /** Remembers the RAM page a store at va reached, unless it holds translated code. */
+    private void cacheWrite(long va, long ramOffset) {
+        long page = ramOffset & ~0xfffL;
+        byte[] pages = codePages;
+        if (page + 0x1000 <= ramSize && (pages == null || pages[(int) (page >>> 12)] == 0)) {
+            int i = (int) (va >>> 12) & TLB_MASK;
+            writeTag[i] = (va >>> 12) | dataContext;
+            writeOffset[i] = page;
         }
     }
 

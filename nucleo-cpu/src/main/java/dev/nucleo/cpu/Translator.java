@@ -23,7 +23,7 @@ import java.util.Map;
  */
 final class Translator implements CodeWriteListener {
     /** Default executions of a block in the interpreter before it is compiled. */
-    static final int HOT_THRESHOLD = Integer.getInteger("nucleo.translator.threshold", 1000);
+    static final int HOT_THRESHOLD = Integer.getInteger("nucleo.translator.threshold", 100);
     private static final int FAST_BITS = 12;
     private static final int FAST_MASK = (1 << FAST_BITS) - 1;
     /** Beyond this many blocks everything is dropped and the cache refills with what is hot. */
@@ -38,6 +38,8 @@ final class Translator implements CodeWriteListener {
     private final Block[] recent = new Block[1 << FAST_BITS];
     private final Map<Long, Block> blocks = new HashMap<>();
     private final Map<Integer, List<Block>> blocksByPage = new HashMap<>();
+    /** The block that ran last: its successors are the first guess for the next one. */
+    private Block previous;
     private int tracked;
     private int epoch;
     private int hotThreshold = HOT_THRESHOLD;
@@ -57,18 +59,21 @@ final class Translator implements CodeWriteListener {
      */
     int runNext() {
         long pc = hart.pc;
-        long ramAddress = mmu.fetchRamPage(pc) + (pc & 0xfff);
-        int slot = (int) (pc >>> 1) & FAST_MASK;
-        Block block = recent[slot];
-        if (block == null || block.pc != pc || block.ramAddress != ramAddress || !block.valid
-                || block.epoch != epoch) {
-            block = find(pc, ramAddress);
-            recent[slot] = block;
+        int generation = mmu.fetchGeneration();
+        Block previous = this.previous;
+        Block block = previous != null ? previous.successor(pc, generation, epoch) : null;
+        if (block == null) {
+            block = lookUp(pc);
+            if (previous != null && previous.valid) {
+                previous.link(block, generation);
+            }
         }
+        this.previous = block;
         CompiledBlock compiled = block.compiled;
         if (compiled != null) {
+            long before = hart.instret;
             compiled.run(hart);
-            return block.length();
+            return (int) (hart.instret - before);    // a loop may have run the block many times
         }
         int n = block.length();
         if (n == 0) {
@@ -89,6 +94,19 @@ final class Translator implements CodeWriteListener {
             hart.executeOne();
         }
         return n;
+    }
+
+    /** The block at pc, found the slow way: the fetch translation, then the caches. */
+    private Block lookUp(long pc) {
+        long ramAddress = mmu.fetchRamPage(pc) + (pc & 0xfff);
+        int slot = (int) (pc >>> 1) & FAST_MASK;
+        Block block = recent[slot];
+        if (block == null || block.pc != pc || block.ramAddress != ramAddress || !block.valid
+                || block.epoch != epoch) {
+            block = find(pc, ramAddress);
+            recent[slot] = block;
+        }
+        return block;
     }
 
     private Block find(long pc, long ramAddress) {

@@ -63,6 +63,12 @@ final class Asm {
         return i(csr, rs1, 2, rd, 0x73);
     }
 
+    /** An A-extension instruction: funct5 (lr 2, sc 3, amoadd 0, ...), funct3 2 (.w) or 3 (.d). */
+    static int amo(int funct5, int rs2, int rs1, int funct3, int rd) {
+        return funct5 << 27 | rs2 << 20 | rs1 << 15 | funct3 << 12 | rd << 7 | 0x2f;
+    }
+
+    static final int FENCE = 0x0ff0000f;
     static final int MRET = 0x30200073;
     static final int WFI = 0x10500073;
     static final int FENCE_I = 0x0000100f;

@@ -9,6 +9,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Small hand-assembled programs run by the translator and the interpreter in lockstep
@@ -47,9 +49,13 @@ class TranslatorLockstepTest {
 
     /** Runs both engines to the program's final wfi; returns the translator's hart. */
     private static Hart runInLockstep(Arena arena, int[] program) {
+        return runInLockstep(arena, program, 2);
+    }
+
+    private static Hart runInLockstep(Arena arena, int[] program, int compileOnExecution) {
         Hart reference = hart(arena, program, Engine.INTERPRETER);
         Hart translated = hart(arena, program, Engine.TRANSLATOR);
-        translated.compileSynchronously(2);
+        translated.compileSynchronously(compileOnExecution);
         Lockstep lockstep = new Lockstep(reference, translated);
         for (int blocks = 0; !lockstep.finished(); blocks++) {
             Lockstep.Divergence d = lockstep.step();
@@ -203,5 +209,118 @@ class TranslatorLockstepTest {
             assertTrue(blocks < 100_000, "the program did not reach its wfi");
         }
         assertTrue(translated.register(10) > 200, "the rewritten instruction never ran: a0 = " + translated.register(10));
+    }
+
+    /**
+     * Translated atomics (AMOs, LR/SC, fence) agree with the interpreter, including an AMO
+     * that traps (misaligned) in the middle of a block: the handler sees its exact pc.
+     */
+    @Test
+    void atomicsAgreeAndAMisalignedAmoTrapsPrecisely() {
+        Asm a = new Asm();
+        pointDataRegister(a);
+        a.emit(auipc(5, 0));
+        int handlerFixup = a.here();
+        a.emit(0);                                    // addi t0, t0, handler (patched below)
+        a.emit(csrrw(0, Csr.MTVEC, 5));
+        a.emit(addi(11, 0, 60));                      // a1 = iterations
+        a.emit(addi(12, 0, 3));                       // a2 = 3
+        a.emit(addi(9, 8, 8));                        // s1 = s0 + 8
+        a.emit(addi(18, 8, 3));                       // s2 = s0 + 3: misaligned
+        int loop = a.here();
+        a.emit(amo(0x00, 12, 8, 3, 13));              // amoadd.d a3, a2, (s0)
+        a.emit(amo(0x01, 11, 9, 2, 14));              // amoswap.w a4, a1, (s1)
+        a.emit(amo(0x1c, 11, 8, 3, 15));              // amomaxu.d a5, a1, (s0)
+        a.emit(amo(0x10, 12, 9, 2, 16));              // amomin.w a6, a2, (s1)
+        a.emit(amo(0x02, 0, 8, 3, 17));               // lr.d a7, (s0)
+        a.emit(r(0, 11, 17, 0, 17, 0x33));            // add a7, a7, a1
+        a.emit(amo(0x03, 17, 8, 3, 6));               // sc.d t1, a7, (s0): succeeds
+        a.emit(r(0, 6, 7, 0, 7, 0x33));               // add t2, t2, t1
+        a.emit(amo(0x03, 17, 8, 3, 28));              // sc.d t3, a7, (s0): no reservation, fails
+        a.emit(r(0, 28, 7, 0, 7, 0x33));              // add t2, t2, t3
+        a.emit(FENCE);
+        a.emit(i(7, 11, 7, 29, 0x13));                // andi t4, a1, 7
+        a.emit(b(16, 0, 29, 1));                      // bne t4, zero, skip
+        a.emit(addi(20, 20, 1));                      // s4 += 1
+        a.emit(amo(0x00, 12, 18, 2, 30));             // amoadd.w t5, a2, (s2): misaligned, traps
+        a.emit(addi(20, 20, 1));                      // s4 += 1
+        int skip = a.here();
+        a.emit(amo(0x04, 11, 9, 2, 0));               // amoxor.w zero, a1, (s1)
+        a.emit(addi(11, 11, -1));
+        a.emit(b(loop - a.here(), 0, 11, 1));         // bne a1, zero, loop
+        a.emit(WFI);
+        int handler = a.here();
+        a.emit(csrrs(31, Csr.MEPC, 0));
+        a.emit(addi(31, 31, 4));
+        a.emit(csrrw(0, Csr.MEPC, 31));
+        a.emit(addi(19, 19, 1));                      // s3 counts traps
+        a.emit(MRET);
+        int[] words = a.words();
+        words[handlerFixup / 4] = addi(5, 5, handler - (handlerFixup - 4));
+        assertTrue(skip > 0);
+        Hart h = runInLockstep(Arena.ofAuto(), words);
+        assertEquals(60 / 8, h.register(19), "misaligned AMOs trapped");
+        assertEquals(2 * (60 / 8), h.register(20));
+        assertEquals(60, h.register(7), "one SC of each pair failed");
+    }
+
+    /**
+     * Blocks that ran (and were chained to each other) many times are rewritten by a plain
+     * store, without fence.i: the next run must see the new instruction. With dataStores the
+     * loop also stores to its own code page on every iteration.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void chainedBlocksRewrittenByAStoreAreDropped(boolean dataStores) {
+        Asm a = new Asm();
+        a.emit(addi(9, 0, 30));                       // s1 = 30 iterations
+        a.emit(addi(19, 0, 10));                      // s3 = 10: rewrite when s1 reaches it
+        a.emit(lui(20, (addi(10, 10, 100) + 0x800) >>> 12));
+        a.emit(addi(20, 20, ((addi(10, 10, 100) << 20) >> 20)));   // s4 = encoding of addi a0, a0, 100
+        int fixup = a.here();
+        a.emit(auipc(18, 0));                         // s2 = address of target
+        a.emit(0);
+        int target = a.here();
+        a.emit(addi(10, 10, 1));                      // target: addi a0, a0, 1
+        a.emit(dataStores ? s(0x400, 10, 18, 2) : addi(0, 0, 0));   // sw a0, 0x400(s2), or nop
+        a.emit(addi(9, 9, -1));
+        a.emit(b(12, 19, 9, 1));                      // bne s1, s3, skip
+        a.emit(s(0, 20, 18, 2));                      // sw s4, 0(s2)
+        a.emit(jal(0, 4));                            // j skip (a block of its own)
+        a.emit(b(target - a.here(), 0, 9, 1));        // skip: bne s1, zero, target
+        a.emit(WFI);
+        int[] words = a.words();
+        words[fixup / 4 + 1] = addi(18, 18, target - fixup);
+        Hart h = runInLockstep(Arena.ofAuto(), words, 1);
+        assertEquals(20 + 10 * 100, h.register(10));
+    }
+
+    /**
+     * A block that branches to itself runs as a loop inside its translation; a store that
+     * rewrites the loop's own first instruction must end that loop at once.
+     */
+    @Test
+    void aTranslatedLoopThatRewritesItselfSeesTheNewCode() {
+        Asm a = new Asm();
+        a.emit(addi(9, 0, 20));                       // s1 = 20 iterations
+        a.emit(lui(20, (addi(10, 10, 100) + 0x800) >>> 12));
+        a.emit(addi(20, 20, ((addi(10, 10, 100) << 20) >> 20)));   // s4 = encoding of addi a0, a0, 100
+        int fixup = a.here();
+        a.emit(auipc(18, 0));                         // s2 = address of loop
+        a.emit(0);
+        int loop = a.here();
+        a.emit(addi(10, 10, 1));                      // loop: addi a0, a0, 1 (then +100)
+        a.emit(addi(9, 9, -1));
+        a.emit(s(0, 20, 18, 2));                      // sw s4, 0(s2): rewrites the first instruction
+        a.emit(b(loop - a.here(), 0, 9, 1));          // bne s1, zero, loop
+        a.emit(addi(9, 0, 5));                        // then a loop that stays compiled
+        int after = a.here();
+        a.emit(addi(9, 9, -1));
+        a.emit(b(after - a.here(), 0, 9, 1));
+        a.emit(WFI);
+        int[] words = a.words();
+        words[fixup / 4 + 1] = addi(18, 18, loop - fixup);
+        Hart h = runInLockstep(Arena.ofAuto(), words, 1);
+        assertEquals(1 + 19 * 100, h.register(10));
     }
 }
