@@ -23,12 +23,16 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 @Tag("guest")
 @Execution(ExecutionMode.CONCURRENT)
 class SmpBootTest {
-    private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(8);   // two harts on a loaded 2-core host boot slowly
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration JOBS_TIMEOUT = Duration.ofMinutes(4);
     private static final int ITERATIONS = 20_000;
-    /** Each hart's least share of the instructions retired while both jobs run. */
-    private static final double LEAST_SHARE = 0.25;
+    /**
+     * Each hart's least share of the instructions retired while both jobs run. Had one hart run
+     * both jobs, the other (idle in WFI) would retire next to nothing; the host's scheduler
+     * does not give the two hart threads equal time on a loaded machine (72/28 seen).
+     */
+    private static final double LEAST_SHARE = 0.15;
 
     @Test
     void twoJobsRunOnTwoHarts() throws Exception {
