@@ -1,5 +1,6 @@
 package dev.nucleo.cli;
 
+import dev.nucleo.vmm.CpuShare;
 import dev.nucleo.host.DaemonClient;
 import dev.nucleo.host.VmConfig;
 import java.io.IOException;
@@ -26,13 +27,21 @@ final class CreateCommand extends DaemonClientCommand {
     @Option(names = "--start", description = "Start the VM once it is defined.")
     boolean start;
 
+    @Option(names = "--cpu-weight", paramLabel = "N",
+            description = "Its share of the host's CPU among busy VMs, relative to theirs (1..10000, default 100).")
+    int cpuWeight = CpuShare.DEFAULT.weight();
+
+    @Option(names = "--cpu-limit", paramLabel = "CORES",
+            description = "A cap in host cores for all its harts, e.g. 0.25 (default: none).")
+    double cpuLimit = CpuShare.DEFAULT.limit();
+
     CreateCommand(Stdio stdio) {
         super(stdio);
     }
 
     @Override
     int run(DaemonClient client) throws CliException, IOException {
-        VmConfig config = VmConfig.of(name, machine.spec(stdio.err()));
+        VmConfig config = VmConfig.of(name, machine.spec(stdio.err())).withCpuShare(cpuWeight, cpuLimit);
         DaemonClient.Reply reply = check(client, client.post("/v1/vms", config));
         if (start) {
             reply = check(client, client.post(path(name) + "/start", null));

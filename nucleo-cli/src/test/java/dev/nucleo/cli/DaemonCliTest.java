@@ -61,8 +61,14 @@ class DaemonCliTest {
 
         awaitLog("vm1", "cli guest up");
         run("start", host, "vm1").expect(ExitStatus.REFUSED, "VM 'vm1' is already running", "HTTP 409");
-        run("pause", host, "vm1").expect(ExitStatus.REFUSED, "pause is not available in this build", "HTTP 501");
-        run("clone", host, "vm1", "vm2").expect(ExitStatus.REFUSED, "clone is not available", "HTTP 501");
+        assertEquals("vm1\n", run("pause", host, "vm1").out());
+        run("pause", host, "vm1").expect(ExitStatus.REFUSED, "it is paused, not running", "HTTP 409");
+        assertEquals("vm1\n", run("resume", host, "vm1").out());
+        CliRun clone = run("clone", host, "vm1", "vm2");
+        assertEquals(0, clone.status(), clone.err());
+        assertEquals("running", Json.mapper().readTree(run("inspect", host, "vm2").out()).path("state").asText());
+        assertEquals("vm2\n", run("stop", host, "vm2").out());
+        assertEquals("vm2\n", run("rm", host, "vm2").out());
         run("rm", host, "vm1").expect(ExitStatus.REFUSED, "stop it first");
 
         CliRun console = runWithInput("hello\n", "console", host, "--replay", "100", "vm1");

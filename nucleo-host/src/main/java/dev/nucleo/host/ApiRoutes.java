@@ -25,6 +25,14 @@ final class ApiRoutes {
     record RestoreRequest(String path, String name) {
     }
 
+    /** Body of PATCH /v1/vms/{name}/cpu: either field may be left out. */
+    record CpuShareRequest(Integer weight, Double limit) {
+    }
+
+    /** Body of PUT /v1/vms/{name}/balloon. */
+    record BalloonRequest(Long targetBytes) {
+    }
+
     private final VmHost host;
 
     ApiRoutes(VmHost host) {
@@ -54,6 +62,17 @@ final class ApiRoutes {
                 new Route("POST", "/v1/restore", ex -> {
                     RestoreRequest restore = ex.body(RestoreRequest.class);
                     ex.json(201, host.restore(path(restore.path()), restore.name()));
+                }),
+                new Route("PATCH", "/v1/vms/{name}/cpu", ex -> {
+                    CpuShareRequest share = ex.body(CpuShareRequest.class);
+                    ex.json(200, host.setCpuShare(ex.variable("name"), share.weight(), share.limit()));
+                }),
+                new Route("PUT", "/v1/vms/{name}/balloon", ex -> {
+                    BalloonRequest balloon = ex.body(BalloonRequest.class);
+                    if (balloon.targetBytes() == null) {
+                        throw ApiException.unprocessable("targetBytes is required");
+                    }
+                    ex.json(200, host.setBalloonTarget(ex.variable("name"), balloon.targetBytes()));
                 }),
                 new Route("GET", "/v1/vms/{name}/logs", this::logs),
                 new Route("GET", "/v1/vms/{name}/console", ex -> {

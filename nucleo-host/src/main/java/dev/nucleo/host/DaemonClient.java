@@ -169,7 +169,12 @@ public final class DaemonClient implements AutoCloseable {
 
     /** POST with {@code body} as JSON (none when null). */
     public Reply post(String path, Object body) throws IOException {
-        Request request = request("POST", path);
+        return send("POST", path, body);
+    }
+
+    /** Any method with {@code body} as JSON (none when null): PATCH and PUT. */
+    public Reply send(String method, String path, Object body) throws IOException {
+        Request request = request(method, path);
         if (body != null) {
             request.body(new BytesRequestContent("application/json", json.writeValueAsBytes(body)));
         }

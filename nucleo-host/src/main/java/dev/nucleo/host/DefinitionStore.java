@@ -39,13 +39,22 @@ final class DefinitionStore {
     }
 
     void save(VmDefinition definition) throws IOException {
-        Path target = dir.resolve(definition.id() + SUFFIX);
-        Path temp = dir.resolve(TEMP_PREFIX + definition.id() + SUFFIX);
+        writeAtomically(dir.resolve(definition.id() + SUFFIX),
+                json.writerWithDefaultPrettyPrinter().writeValueAsBytes(definition));
+    }
+
+    /**
+     * Replaces {@code target} with {@code bytes} so that a crash leaves either the old or the new
+     * file, never a part: a temporary file beside it (owner-only), fsync, atomic rename, fsync of
+     * the directory.
+     */
+    static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path temp = target.resolveSibling(TEMP_PREFIX + target.getFileName());
         try {
             Files.deleteIfExists(temp);
             try (FileChannel channel = FileChannel.open(temp, java.util.Set.of(StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-                channel.write(java.nio.ByteBuffer.wrap(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(definition)));
+                channel.write(java.nio.ByteBuffer.wrap(bytes));
                 channel.force(true);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -53,12 +62,12 @@ final class DefinitionStore {
             Files.deleteIfExists(temp);
             throw e;
         }
-        syncDirectory();
+        syncDirectory(target.getParent());
     }
 
     void delete(String id) throws IOException {
         Files.deleteIfExists(dir.resolve(id + SUFFIX));
-        syncDirectory();
+        syncDirectory(dir);
     }
 
     /** What a load found: the definitions, and a note for each file that could not be read. */
@@ -91,7 +100,7 @@ final class DefinitionStore {
         return new Loaded(definitions, problems);
     }
 
-    private void syncDirectory() throws IOException {
+    private static void syncDirectory(Path dir) throws IOException {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         }

@@ -44,6 +44,10 @@ final class HostMetrics {
                     }
                 }))
                 .register(registry);
+        GaugeWithCallback.builder().name("nucleo_vm_cpu_seconds").help("CPU time of each VM's harts since the daemon started")
+                .labelNames("vm")
+                .callback(cb -> vms.get().forEach(vm -> cb.call(vm.cpuSeconds(), vm.name())))
+                .register(registry);
         GaugeWithCallback.builder().name("nucleo_vm_cpus").help("Harts each VM is defined with").labelNames("vm")
                 .callback(cb -> vms.get().forEach(vm -> cb.call(vm.config().cpus(), vm.name())))
                 .register(registry);

@@ -4,6 +4,9 @@ import dev.nucleo.vmm.Vm;
 import dev.nucleo.vmm.VmConfigException;
 import dev.nucleo.vmm.VmExit;
 import dev.nucleo.vmm.VmSpec;
+import dev.nucleo.vmm.sched.CpuScheduler;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -16,10 +19,12 @@ import java.time.Instant;
 final class ManagedVm {
     private static final Duration STOP_WAIT = Duration.ofSeconds(15);
 
-    private final VmDefinition definition;
-    private final VmSpec spec;
+    private VmDefinition definition;
+    private VmSpec spec;
     private final ConsoleLog console;
     private final HostMetrics metrics;
+    private final CpuScheduler scheduler;
+    private long cpuNanosOfEndedRuns;
 
     private VmState state = VmState.DEFINED;
     private String exitReason;
@@ -28,18 +33,41 @@ final class ManagedVm {
     private Thread runner;
     private boolean stopRequested;
 
-    ManagedVm(VmDefinition definition, VmSpec spec, int consoleCapacity, HostMetrics metrics) {
+    ManagedVm(VmDefinition definition, VmSpec spec, int consoleCapacity, HostMetrics metrics, CpuScheduler scheduler) {
         this.definition = definition;
         this.spec = spec;
         this.console = new ConsoleLog(consoleCapacity);
         this.metrics = metrics;
+        this.scheduler = scheduler;
     }
 
-    VmDefinition definition() {
+    synchronized VmDefinition definition() {
         return definition;
     }
 
-    String name() {
+    synchronized VmSpec spec() {
+        return spec;
+    }
+
+    /**
+     * Takes a new definition (already saved) whose CPU weight and limit may differ; a running
+     * machine gets them at once, everything else applies from the next start.
+     */
+    synchronized void redefine(VmDefinition newDefinition, VmSpec newSpec) {
+        definition = newDefinition;
+        spec = newSpec;
+        if (vm != null) {
+            vm.setCpuWeight(newSpec.cpuShare().weight());
+            vm.setCpuLimit(newSpec.cpuShare().limit());
+        }
+    }
+
+    /** CPU time the VM's harts have used, over all its runs since the daemon started. */
+    synchronized long cpuTimeNanos() {
+        return cpuNanosOfEndedRuns + (vm != null ? vm.cpuTimeNanos() : 0);
+    }
+
+    synchronized String name() {
         return definition.name();
     }
 
@@ -76,7 +104,8 @@ final class ManagedVm {
         Long uptime = state.active() ? Duration.between(started, Instant.now()).toSeconds() : null;
         Long resident = state.active() && vm != null ? vm.residentMemoryBytes() : null;
         return new VmStatus(definition.id(), name(), state.label(), exitReason, definition.created(),
-                started == null ? null : started.toString(), uptime, resident, console.totalBytes(), definition.config());
+                started == null ? null : started.toString(), uptime, resident, cpuTimeNanos() / 1e9,
+                console.totalBytes(), definition.config());
     }
 
     /** Builds the machine and starts it on a thread of its own. */
@@ -85,12 +114,36 @@ final class ManagedVm {
             throw ApiException.conflict("VM '" + name() + "' is already " + state.label());
         }
         try {
-            vm = Vm.create(spec, console);
+            vm = Vm.create(spec, console, scheduler);
         } catch (VmConfigException e) {
             throw SpecValidation.rejected(e);
         } catch (RuntimeException | OutOfMemoryError e) {
             throw new ApiException(500, "cannot build VM '" + name() + "': " + e);
         }
+        launch();
+    }
+
+    /**
+     * Builds the machine from the snapshot in {@code dir} (its memory mapped copy-on-write) and
+     * runs it from where the snapshot was taken. A later start after a stop boots afresh.
+     */
+    synchronized void startFromSnapshot(Path dir) throws ApiException {
+        if (state.active()) {
+            throw ApiException.conflict("VM '" + name() + "' is already " + state.label());
+        }
+        try {
+            vm = Vm.restore(dir, spec, console, scheduler);
+        } catch (VmConfigException e) {
+            throw ApiException.unprocessable(e.getMessage());
+        } catch (IOException e) {
+            throw new ApiException(500, "cannot read snapshot " + dir + ": " + e.getMessage());
+        } catch (RuntimeException | OutOfMemoryError e) {
+            throw new ApiException(500, "cannot restore VM '" + name() + "': " + e);
+        }
+        launch();
+    }
+
+    private void launch() {
         state = VmState.RUNNING;
         exitReason = null;
         stopRequested = false;
@@ -112,10 +165,11 @@ final class ManagedVm {
             }
             synchronized (this) {
                 // Under the lock: nobody may read the machine (resident memory, console input) once it is freed.
+                cpuNanosOfEndedRuns += current.cpuTimeNanos();
                 closeQuietly(current);
                 if (exit instanceof VmExit.Reset && !stopRequested) {
                     try {
-                        current = Vm.create(spec, console);
+                        current = Vm.create(spec, console, scheduler);
                         vm = current;
                         started = Instant.now();
                         continue;
@@ -172,6 +226,64 @@ final class ManagedVm {
                     throw new ApiException(500, "interrupted while stopping VM '" + name() + "'");
                 }
             }
+        }
+    }
+
+    /** Halts the harts (guest time stands still) until {@link #resume}. */
+    synchronized void pause() throws ApiException {
+        requireState(VmState.RUNNING, "pause");
+        vm.pause();
+        state = VmState.PAUSED;
+    }
+
+    synchronized void resume() throws ApiException {
+        requireState(VmState.PAUSED, "resume");
+        vm.resume();
+        state = VmState.RUNNING;
+    }
+
+    /**
+     * Writes a snapshot of the machine to the new directory {@code dir}; a running VM is paused
+     * for the time it takes and then resumed.
+     */
+    synchronized void snapshot(Path dir) throws ApiException {
+        if (!state.active()) {
+            throw ApiException.conflict("VM '" + name() + "' is not running (it is " + state.label() + ")");
+        }
+        boolean wasRunning = state == VmState.RUNNING;
+        vm.pause();
+        try {
+            vm.snapshot(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw ApiException.conflict("snapshot path " + dir + " already exists");
+        } catch (IOException e) {
+            throw new ApiException(500, "cannot write snapshot " + dir + ": " + e.getMessage());
+        } finally {
+            if (wasRunning) {
+                vm.resume();
+            }
+        }
+    }
+
+    /** Sets the balloon's target: the guest gives that much of its RAM back to the host. */
+    synchronized void setBalloonTarget(long bytes) throws ApiException {
+        if (!state.active()) {
+            throw ApiException.conflict("VM '" + name() + "' is not running (it is " + state.label() + ")");
+        }
+        if (vm.balloon().isEmpty()) {
+            throw ApiException.conflict("VM '" + name() + "' has no balloon device (define it with balloon: true)");
+        }
+        if (bytes < 0 || bytes > spec.memoryBytes()) {
+            throw ApiException.unprocessable("targetBytes must be between 0 and the VM's memory (" + spec.memoryBytes()
+                    + "), not " + bytes);
+        }
+        vm.setBalloonTarget(bytes);
+    }
+
+    private void requireState(VmState wanted, String action) throws ApiException {
+        if (state != wanted) {
+            throw ApiException.conflict("cannot " + action + " VM '" + name() + "': it is " + state.label()
+                    + ", not " + wanted.label());
         }
     }
 

@@ -25,6 +25,7 @@ final class SpecValidation {
         }
         try {
             SpecCheck.checkMachine(spec.memoryBytes(), spec.cpus());
+            SpecCheck.checkCpuShare(spec.cpuShare(), spec.cpus());
             SpecCheck.checkImages(spec.firmware(), spec.kernel(), spec.initrd());
             DiskCheck.check(spec.disks());
         } catch (VmConfigException e) {

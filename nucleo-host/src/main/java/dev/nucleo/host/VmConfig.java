@@ -3,6 +3,7 @@ package dev.nucleo.host;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.nucleo.vmm.BalloonSpec;
 import dev.nucleo.vmm.ConsoleDeviceSpec;
+import dev.nucleo.vmm.CpuShare;
 import dev.nucleo.vmm.DeviceSpec;
 import dev.nucleo.vmm.DiskSpec;
 import dev.nucleo.vmm.NicSpec;
@@ -33,7 +34,9 @@ public record VmConfig(
         VsockConfig vsock,
         Boolean rng,
         Boolean balloon,
-        String consoleSocket) {
+        String consoleSocket,
+        Integer cpuWeight,
+        Double cpuLimit) {
 
     public VmConfig {
         cpus = cpus == null ? 1 : cpus;
@@ -43,12 +46,15 @@ public record VmConfig(
         nics = nics == null ? List.of() : List.copyOf(nics);
         rng = rng != null && rng;
         balloon = balloon != null && balloon;
+        cpuWeight = cpuWeight == null ? CpuShare.DEFAULT.weight() : cpuWeight;
+        cpuLimit = cpuLimit == null ? CpuShare.DEFAULT.limit() : cpuLimit;
     }
 
     /** The definition of a VM called {@code name} running {@code spec} (for clients that build a VmSpec). */
     public static VmConfig of(String name, VmSpec spec) {
         List<DiskConfig> disks = spec.disks().stream()
-                .map(d -> new DiskConfig(d.file().toAbsolutePath().toString(), d.readOnly())).toList();
+                .map(d -> new DiskConfig(d.file().toAbsolutePath().toString(), d.readOnly(), d.iops(), d.bytesPerSecond()))
+                .toList();
         List<String> nics = new ArrayList<>();
         VsockConfig vsock = null;
         boolean rng = false;
@@ -65,13 +71,20 @@ public record VmConfig(
             }
         }
         return new VmConfig(name, spec.cpus(), spec.memoryBytes(), absolute(spec.firmware()), absolute(spec.kernel()),
-                absolute(spec.initrd()), spec.cmdline(), disks, nics, vsock, rng, balloon, console);
+                absolute(spec.initrd()), spec.cmdline(), disks, nics, vsock, rng, balloon, console,
+                spec.cpuShare().weight(), spec.cpuShare().limit());
     }
 
     /** The same definition under another name. */
     public VmConfig withName(String newName) {
         return new VmConfig(newName, cpus, memoryBytes, firmware, kernel, initrd, cmdline, disks, nics, vsock, rng,
-                balloon, consoleSocket);
+                balloon, consoleSocket, cpuWeight, cpuLimit);
+    }
+
+    /** The same definition with another CPU weight and limit. */
+    public VmConfig withCpuShare(int weight, double limit) {
+        return new VmConfig(name, cpus, memoryBytes, firmware, kernel, initrd, cmdline, disks, nics, vsock, rng,
+                balloon, consoleSocket, weight, limit);
     }
 
     /**
@@ -87,7 +100,8 @@ public record VmConfig(
             if (disk == null || disk.path() == null) {
                 throw ApiException.unprocessable("each disk needs a path");
             }
-            diskSpecs.add(new DiskSpec(path("disk", disk.path()), disk.readOnly()));
+            diskSpecs.add(new DiskSpec(path("disk", disk.path()), disk.readOnly(), disk.iopsOrNone(),
+                    disk.bytesPerSecondOrNone()));
         }
         List<DeviceSpec> devices = new ArrayList<>();
         for (String nic : nics) {
@@ -114,7 +128,8 @@ public record VmConfig(
             devices.add(new BalloonSpec());
         }
         return new VmSpec(Optional.of(path("firmware", firmware)), optionalPath("kernel", kernel),
-                optionalPath("initrd", initrd), cmdline, memoryBytes, cpus, diskSpecs, devices);
+                optionalPath("initrd", initrd), cmdline, memoryBytes, cpus, diskSpecs, devices,
+                new CpuShare(cpuWeight, cpuLimit));
     }
 
     private static String absolute(Optional<Path> path) {

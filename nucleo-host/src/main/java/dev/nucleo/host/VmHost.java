@@ -1,7 +1,11 @@
 package dev.nucleo.host;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nucleo.vmm.Vm;
+import dev.nucleo.vmm.VmConfigException;
 import dev.nucleo.vmm.VmSpec;
+import dev.nucleo.vmm.sched.CpuScheduler;
+import java.nio.file.Files;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -26,7 +30,8 @@ public final class VmHost implements AutoCloseable {
     private final double overcommit;
     private final int consoleCapacity;
     private final HostMetrics metrics = new HostMetrics();
-    private final SnapshotActions snapshots = new SnapshotActions();
+    private final CpuScheduler scheduler;
+    private final ObjectMapper json;
     private final Object admission = new Object();
     private final List<String> loadProblems;
 
@@ -36,6 +41,16 @@ public final class VmHost implements AutoCloseable {
      * @param overcommit how many times the host's memory the running VMs may be given (1.0: no overcommit)
      */
     public VmHost(Path stateDir, double overcommit, int consoleCapacity, ObjectMapper json) throws IOException {
+        this(stateDir, overcommit, consoleCapacity, json, CpuScheduler.forHost());
+    }
+
+    /**
+     * @param scheduler shares the host's CPU among the running VMs by their weights and limits
+     */
+    public VmHost(Path stateDir, double overcommit, int consoleCapacity, ObjectMapper json, CpuScheduler scheduler)
+            throws IOException {
+        this.scheduler = scheduler;
+        this.json = json;
         if (!(overcommit > 0)) {
             throw new IllegalArgumentException("the memory overcommit ratio must be more than 0, not " + overcommit);
         }
@@ -48,7 +63,7 @@ public final class VmHost implements AutoCloseable {
             try {
                 // Files may have gone since; such a VM is still listed, and fails on start with the reason.
                 VmSpec spec = definition.config().toSpec();
-                vms.put(definition.name(), new ManagedVm(definition, spec, consoleCapacity, metrics));
+                vms.put(definition.name(), new ManagedVm(definition, spec, consoleCapacity, metrics, scheduler));
             } catch (ApiException e) {
                 problems.add(definition.id() + " (" + definition.name() + "): " + e.getMessage());
             }
@@ -70,9 +85,6 @@ public final class VmHost implements AutoCloseable {
         return metrics;
     }
 
-    SnapshotActions snapshots() {
-        return snapshots;
-    }
 
     /** Defines a VM; nothing is kept if any check or the write to disk fails. */
     public VmStatus create(VmConfig config) throws ApiException {
@@ -87,7 +99,7 @@ public final class VmHost implements AutoCloseable {
             } catch (IOException e) {
                 throw new ApiException(500, "cannot save the definition in " + store.dir() + ": " + e.getMessage());
             }
-            ManagedVm vm = new ManagedVm(definition, spec, consoleCapacity, metrics);
+            ManagedVm vm = new ManagedVm(definition, spec, consoleCapacity, metrics, scheduler);
             vms.put(config.name(), vm);
             return vm.status();
         }
@@ -129,6 +141,16 @@ public final class VmHost implements AutoCloseable {
     /** Starts a VM if the host's memory allows it. */
     public VmStatus start(String name) throws ApiException {
         ManagedVm vm = get(name);
+        admit(vm, vm::start);
+        return vm.status();
+    }
+
+    private interface Starter {
+        void start() throws ApiException;
+    }
+
+    /** Memory admission control: starts {@code vm} only if the running VMs leave room for it. */
+    private void admit(ManagedVm vm, Starter starter) throws ApiException {
         synchronized (admission) {
             if (vm.state().active()) {
                 throw ApiException.conflict("VM '" + vm.name() + "' is already " + vm.state().label());
@@ -141,9 +163,8 @@ public final class VmHost implements AutoCloseable {
                         vm.name(), vm.memoryBytes() >> 20, usage.committedMemoryBytes() >> 20,
                         usage.memoryLimitBytes() >> 20, usage.hostMemoryBytes() >> 20, overcommit));
             }
-            vm.start();
+            starter.start();
         }
-        return vm.status();
     }
 
     public VmStatus stop(String name) throws ApiException {
@@ -162,28 +183,119 @@ public final class VmHost implements AutoCloseable {
 
     public VmStatus pause(String name) throws ApiException {
         ManagedVm vm = get(name);
-        snapshots.pause(vm);
+        vm.pause();
         return vm.status();
     }
 
     public VmStatus resume(String name) throws ApiException {
         ManagedVm vm = get(name);
-        snapshots.resume(vm);
+        vm.resume();
         return vm.status();
     }
 
+    /**
+     * Snapshots a running or paused VM into the new directory {@code dir}, with the VM's
+     * definition beside it ({@value #SNAPSHOT_CONFIG}) so a restore gets its CPU share and disk
+     * limits too.
+     */
     public void snapshot(String name, Path dir) throws ApiException {
-        snapshots.snapshot(get(name), dir);
+        ManagedVm vm = get(name);
+        vm.snapshot(dir);
+        try {
+            DefinitionStore.writeAtomically(dir.resolve(SNAPSHOT_CONFIG), json.writeValueAsBytes(vm.definition().config()));
+        } catch (IOException e) {
+            throw new ApiException(500, "snapshot written to " + dir + ", but not its definition: " + e.getMessage());
+        }
     }
 
+    static final String SNAPSHOT_CONFIG = "nucleo-vm.json";
+
+    /**
+     * A new VM called {@code name} that continues from the snapshot in {@code dir}. Its
+     * definition is saved first; if the machine cannot be restored, the definition is removed
+     * again, so nothing is half-created.
+     */
     public VmStatus restore(Path dir, String name) throws ApiException {
         SpecValidation.checkName(name);
-        return snapshots.restore(dir, name);
+        VmConfig config = snapshotConfig(dir).withName(name);
+        VmStatus created = create(config);
+        ManagedVm vm = get(created.name());
+        try {
+            admit(vm, () -> vm.startFromSnapshot(dir));
+        } catch (ApiException e) {
+            try {
+                remove(name, true);
+            } catch (ApiException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        return vm.status();
     }
 
+    /**
+     * A new VM called {@code newName} from a snapshot of {@code name} taken now (kept under the
+     * state directory's {@code snapshots/}: the clone's memory is mapped from it).
+     */
     public VmStatus cloneVm(String name, String newName) throws ApiException {
         SpecValidation.checkName(newName);
-        return snapshots.clone(get(name), newName);
+        ManagedVm source = get(name);
+        synchronized (this) {
+            if (vms.containsKey(newName)) {
+                throw ApiException.conflict("a VM named '" + newName + "' already exists");
+            }
+        }
+        Path dir = store.dir().resolve("snapshots").resolve(name + "-" + System.currentTimeMillis());
+        try {
+            Files.createDirectories(dir.getParent());
+        } catch (IOException e) {
+            throw new ApiException(500, "cannot create " + dir.getParent() + ": " + e.getMessage());
+        }
+        snapshot(source.name(), dir);
+        return restore(dir, newName);
+    }
+
+    private VmConfig snapshotConfig(Path dir) throws ApiException {
+        Path saved = dir.resolve(SNAPSHOT_CONFIG);
+        if (Files.isRegularFile(saved)) {
+            try {
+                return json.readValue(saved.toFile(), VmConfig.class);
+            } catch (IOException e) {
+                throw ApiException.unprocessable("snapshot " + dir + ": its definition " + SNAPSHOT_CONFIG
+                        + " is unreadable: " + e.getMessage());
+            }
+        }
+        try {
+            return VmConfig.of("restored", Vm.snapshotSpec(dir));
+        } catch (VmConfigException e) {
+            throw ApiException.unprocessable(e.getMessage());
+        }
+    }
+
+    /** Changes a VM's CPU weight and limit: saved at once, applied at once when it runs. */
+    public VmStatus setCpuShare(String name, Integer weight, Double limit) throws ApiException {
+        ManagedVm vm = get(name);
+        synchronized (this) {
+            VmDefinition old = vm.definition();
+            VmConfig config = old.config().withCpuShare(weight != null ? weight : old.config().cpuWeight(),
+                    limit != null ? limit : old.config().cpuLimit());
+            VmSpec spec = SpecValidation.validate(config);
+            VmDefinition updated = new VmDefinition(old.id(), old.created(), config);
+            try {
+                store.save(updated);
+            } catch (IOException e) {
+                throw new ApiException(500, "cannot save the definition in " + store.dir() + ": " + e.getMessage());
+            }
+            vm.redefine(updated, spec);
+        }
+        return vm.status();
+    }
+
+    /** Asks a running VM's guest to give {@code bytes} of its RAM to the balloon. */
+    public VmStatus setBalloonTarget(String name, long bytes) throws ApiException {
+        ManagedVm vm = get(name);
+        vm.setBalloonTarget(bytes);
+        return vm.status();
     }
 
     /** Deletes a VM's definition; a running VM only with {@code force} (it is stopped first). */

@@ -13,6 +13,7 @@ public record VmStatus(
         String started,
         Long uptimeSeconds,
         Long residentMemoryBytes,
+        double cpuSeconds,
         long consoleBytes,
         VmConfig config) {
 }

@@ -127,13 +127,86 @@ class DaemonApiTest {
     }
 
     @Test
-    void snapshotActionsAnswerNotImplementedHonestly() throws Exception {
-        assertError(501, "pause is not available in this build", client.post("/v1/vms/bystander/pause", null));
-        assertError(501, "snapshot is not available", client.post("/v1/vms/bystander/snapshot",
-                Map.of("path", dir.resolve("snap").toString())));
-        assertError(501, "restore is not available", client.post("/v1/restore",
-                Map.of("path", dir.resolve("snap").toString(), "name", "copy")));
-        assertUndisturbed("copy");
+    void pauseResumeSnapshotRestoreAndClone() throws Exception {
+        assertStatus(201, client.post("/v1/vms", Map.of("name", "origin", "firmware", printer.toString(),
+                "memoryBytes", 16 << 20)));
+        assertError(409, "cannot pause VM 'origin': it is defined", client.post("/v1/vms/origin/pause", null));
+        assertStatus(200, client.post("/v1/vms/origin/start", null));
+        awaitLog("origin", "bystander ready");
+        JsonNode paused = client.json().readTree(client.post("/v1/vms/origin/pause", null).body());
+        assertEquals("paused", paused.path("state").asText(), paused.toString());
+        assertError(409, "it is paused, not running", client.post("/v1/vms/origin/pause", null));
+        Path snap = dir.resolve("origin-snap");
+        assertStatus(204, client.post("/v1/vms/origin/snapshot", Map.of("path", snap.toString())));
+        assertTrue(Files.isRegularFile(snap.resolve(VmHost.SNAPSHOT_CONFIG)), "definition beside the snapshot");
+        assertError(409, "already exists", client.post("/v1/vms/origin/snapshot", Map.of("path", snap.toString())));
+        assertEquals("paused", client.json().readTree(client.get("/v1/vms/origin").body()).path("state").asText());
+        assertEquals("running", client.json().readTree(client.post("/v1/vms/origin/resume", null).body())
+                .path("state").asText());
+
+        JsonNode copy = client.json().readTree(client.post("/v1/restore",
+                Map.of("path", snap.toString(), "name", "copy")).body());
+        assertEquals("running", copy.path("state").asText(), copy.toString());
+        assertError(409, "a VM named 'copy' already exists",
+                client.post("/v1/restore", Map.of("path", snap.toString(), "name", "copy")));
+        JsonNode clone = client.json().readTree(client.post("/v1/vms/origin/clone", Map.of("name", "twin")).body());
+        assertEquals("running", clone.path("state").asText(), clone.toString());
+        for (String name : List.of("copy", "twin", "origin")) {
+            assertStatus(204, client.delete("/v1/vms/" + name + "?force=true"));
+        }
+        assertUndisturbed("copy", "twin", "origin");
+    }
+
+    @Test
+    void damagedSnapshotsAreRefusedAndNothingIsCreated() throws Exception {
+        Path snap = dir.resolve("bystander-snap");
+        assertStatus(204, client.post("/v1/vms/bystander/snapshot", Map.of("path", snap.toString())));
+        assertEquals("running", client.json().readTree(client.get("/v1/vms/bystander").body()).path("state").asText(),
+                "a snapshot of a running VM resumes it");
+
+        Path flipped = copyOf(snap, "flipped");
+        byte[] state = Files.readAllBytes(flipped.resolve("vm.state"));
+        state[state.length / 2] ^= 0x40;
+        Files.write(flipped.resolve("vm.state"), state);
+        assertError(422, "", client.post("/v1/restore", Map.of("path", flipped.toString(), "name", "flipped")));
+
+        Path truncated = copyOf(snap, "truncated");
+        try (var channel = java.nio.channels.FileChannel.open(truncated.resolve("memory.raw"),
+                java.nio.file.StandardOpenOption.WRITE)) {
+            channel.truncate(channel.size() / 2);
+        }
+        assertError(422, "", client.post("/v1/restore", Map.of("path", truncated.toString(), "name", "truncated")));
+        assertError(422, "", client.post("/v1/restore", Map.of("path", dir.resolve("nowhere").toString(),
+                "name", "nowhere")));
+        assertUndisturbed("flipped", "truncated", "nowhere");
+    }
+
+    private static Path copyOf(Path snapshot, String name) throws Exception {
+        Path copy = dir.resolve(name);
+        Files.createDirectory(copy);
+        try (Stream<Path> files = Files.list(snapshot)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, copy.resolve(file.getFileName()));
+            }
+        }
+        return copy;
+    }
+
+    @Test
+    void cpuShareAndBalloonThroughTheApi() throws Exception {
+        JsonNode changed = client.json().readTree(client.send("PATCH", "/v1/vms/bystander/cpu",
+                Map.of("weight", 300, "limit", 0.5)).body());
+        assertEquals(300, changed.at("/config/cpuWeight").asInt(), changed.toString());
+        assertEquals(0.5, changed.at("/config/cpuLimit").asDouble(), changed.toString());
+        assertError(422, "CPU weight must be between", client.send("PATCH", "/v1/vms/bystander/cpu",
+                Map.of("weight", 0)));
+        assertEquals(300, client.json().readTree(client.get("/v1/vms/bystander").body()).at("/config/cpuWeight").asInt(),
+                "a refused change changes nothing");
+        assertStatus(200, client.send("PATCH", "/v1/vms/bystander/cpu", Map.of("weight", 100, "limit", 0)));
+        assertError(409, "has no balloon device", client.send("PUT", "/v1/vms/bystander/balloon",
+                Map.of("targetBytes", 1 << 20)));
+        assertError(422, "targetBytes is required", client.send("PUT", "/v1/vms/bystander/balloon", Map.of()));
+        assertUndisturbed();
     }
 
     @Test
@@ -220,7 +293,7 @@ class DaemonApiTest {
             assertEquals(404, client.get("/v1/vms/" + name).status(), name + " was created");
         }
         try (Stream<Path> files = Files.list(dir.resolve("state"))) {
-            List<String> names = files.map(p -> p.getFileName().toString()).toList();
+            List<String> names = files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).toList();
             assertTrue(names.stream().allMatch(n -> n.endsWith(".json") && !n.startsWith(".tmp")), names.toString());
         }
     }

@@ -380,6 +380,15 @@ public final class Vm implements AutoCloseable {
      * @throws VmConfigException  if a disk or socket of the spec cannot be opened
      */
     public static Vm restore(Path dir, VmSpec spec, OutputStream consoleOut) throws VmConfigException, IOException {
+        return restore(dir, spec, consoleOut, null);
+    }
+
+    /**
+     * {@link #restore(Path, VmSpec, OutputStream)} with the harts on {@code scheduler} (null:
+     * none), sharing the host's CPU by the spec's {@link CpuShare}.
+     */
+    public static Vm restore(Path dir, VmSpec spec, OutputStream consoleOut, CpuScheduler scheduler)
+            throws VmConfigException, IOException {
         Map<String, byte[]> sections = SnapshotFile.read(dir);
         VmSpec saved;
         MemoryImage memory;
@@ -428,13 +437,21 @@ public final class Vm implements AutoCloseable {
                 board.connectHart(id, hart::setInterruptLine);
                 harts[id] = hart;
             }
-            Vm vm = new Vm(target, board, harts, devices, null);
+            CpuGroup cpuGroup = scheduler == null ? null : joinScheduler(scheduler, target.cpuShare(), harts);
+            Vm vm = new Vm(target, board, harts, devices, cpuGroup);
             relay.vm = vm;
-            for (Map.Entry<String, Snapshottable> part : vm.stateParts().entrySet()) {
-                part.getValue().load(section(sections, part.getKey()));
-            }
-            if (sections.containsKey("virtio." + devices.transports().size())) {
-                throw new SnapshotException("snapshot " + dir + " has more virtio devices than the spec");
+            try {
+                for (Map.Entry<String, Snapshottable> part : vm.stateParts().entrySet()) {
+                    part.getValue().load(section(sections, part.getKey()));
+                }
+                if (sections.containsKey("virtio." + devices.transports().size())) {
+                    throw new SnapshotException("snapshot " + dir + " has more virtio devices than the spec");
+                }
+            } catch (StateException | VmConfigException | RuntimeException | Error e) {
+                if (cpuGroup != null) {
+                    cpuGroup.leave();
+                }
+                throw e;
             }
             return vm;
         } catch (StateException e) {
