@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three stock Debian guests in one daemon at once: each boots to "Nucleo guest ready" (seen
- * through the log API), answers a command typed through its attached console, and is stopped
+ * through the log API), answers a command typed through its attached console; one is paused
+ * and resumed, one is cloned from a snapshot and the clone answers too; each is stopped
  * (one powers itself off) and deleted; a daemon restarted on the same state directory lists
  * the definitions that were kept.
  */
@@ -82,6 +83,22 @@ class DaemonGuestTest {
                     }
                 }
             }
+            // Pause and resume one; snapshot another and restore it as a clone that answers.
+            assertEquals("paused", client.json().readTree(client.post("/v1/vms/alpha/pause", null).body())
+                    .path("state").asText());
+            assertEquals("running", client.json().readTree(client.post("/v1/vms/alpha/resume", null).body())
+                    .path("state").asText());
+            DaemonClient.Reply cloned = client.post("/v1/vms/beta/clone", Map.of("name", "beta-clone"));
+            assertEquals(201, cloned.status(), cloned.text());
+            for (String name : List.of("beta-clone", "alpha")) {
+                ByteArrayOutputStream seen = new ByteArrayOutputStream();
+                try (ConsoleAttachment console = ConsoleAttachment.attach(client, name, 0, seen)) {
+                    console.send(("echo again-$((6 * 7))-" + name + "\n").getBytes(StandardCharsets.US_ASCII));
+                    awaitOutput(seen, "again-42-" + name, COMMAND_TIMEOUT);
+                }
+            }
+            assertEquals(204, client.delete("/v1/vms/beta-clone?force=true").status());
+
             JsonNode gamma = client.json().readTree(client.get("/v1/vms/gamma").body());
             assertEquals("stopped", gamma.path("state").asText(), gamma.toString());
             assertEquals("guest powered off", gamma.path("exitReason").asText());
