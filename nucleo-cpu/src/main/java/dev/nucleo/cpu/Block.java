@@ -11,11 +11,13 @@ import java.lang.foreign.MemorySegment;
 final class Block {
     final long pc;
     final long ramAddress;
+    /** RAM offset of the first byte of code (lower than ramAddress if a jal went back). */
+    private final long codeStart;
     /** Expanded 32-bit encodings, one per instruction. */
     final int[] instructions;
     /** Byte length of each instruction (2 or 4). */
     final byte[] lengths;
-    /** The block's bytes as decoded, to check after fence.i that RAM still holds them. */
+    /** The block's bytes as decoded (from codeStart), to check after fence.i that RAM still holds them. */
     private final byte[] code;
 
     /** Set once compiled, possibly by the background compiler's thread. */
@@ -37,9 +39,10 @@ final class Block {
     private int generation1;
     private boolean replaceFirst;
 
-    Block(long pc, long ramAddress, int[] instructions, byte[] lengths, byte[] code) {
+    Block(long pc, long ramAddress, long codeStart, int[] instructions, byte[] lengths, byte[] code) {
         this.pc = pc;
         this.ramAddress = ramAddress;
+        this.codeStart = codeStart;
         this.instructions = instructions;
         this.lengths = lengths;
         this.code = code;
@@ -76,7 +79,7 @@ final class Block {
 
     /** Whether guest RAM still holds the bytes this block was decoded from. */
     boolean codeMatches(MemorySegment ram) {
-        return code.length == 0 || MemorySegment.mismatch(ram, ramAddress, ramAddress + code.length,
+        return code.length == 0 || MemorySegment.mismatch(ram, codeStart, codeStart + code.length,
                 MemorySegment.ofArray(code), 0, code.length) == -1;
     }
 }

@@ -95,9 +95,9 @@ final class BlockCompiler {
         void emit() {
             code.aload(HART).getfield(CD_HART, "x", CD_LONG_ARRAY).astore(REGS);
             code.aload(HART).getfield(CD_HART, "mmu", CD_MMU).astore(MMU);
-            long pc = block.pc;
+            long[] pcs = BlockDecoder.pcs(block);
             int n = block.length();
-            if (loopsToItself()) {
+            if (loopsToItself(pcs)) {
                 // Registers are reloaded at the head of every iteration (nothing loaded yet at
                 // this point of the emitter), so each iteration starts from hart.x exactly
                 // like a fresh run of the block.
@@ -107,30 +107,28 @@ final class BlockCompiler {
             }
             for (int i = 0; i < n; i++) {
                 int inst = block.instructions[i];
+                long pc = pcs[i];
                 long next = pc + block.lengths[i];
                 if (i == n - 1 && BlockDecoder.endsBlock(inst)) {
                     controlTransfer(inst, pc, next, n);
                     return;
                 }
-                instruction(i, inst, pc);
-                pc = next;
+                if (Decode.opcode(inst) == 0x6f) {
+                    constant(rd(inst), next);          // a jal the block went through
+                } else {
+                    instruction(i, inst, pc);
+                }
             }
             finish(n);
-            setPc(pc);
+            setPc(n == 0 ? block.pc : pcs[n - 1] + block.lengths[n - 1]);
             code.return_();
         }
 
         /** Whether the block ends in a conditional branch back to its own first instruction. */
-        private boolean loopsToItself() {
+        private boolean loopsToItself(long[] pcs) {
             int n = block.length();
-            if (n == 0 || Decode.opcode(block.instructions[n - 1]) != 0x63) {
-                return false;
-            }
-            long branchPc = block.pc;
-            for (int i = 0; i < n - 1; i++) {
-                branchPc += block.lengths[i];
-            }
-            return branchPc + immB(block.instructions[n - 1]) == block.pc;
+            return n > 0 && Decode.opcode(block.instructions[n - 1]) == 0x63
+                    && pcs[n - 1] + immB(block.instructions[n - 1]) == block.pc;
         }
 
         // ------------------------------------------------------------ guest registers

@@ -9,11 +9,14 @@ import java.util.Arrays;
 /**
  * Finds the extent of the basic block at a pc: straight-line instructions the compiler
  * handles, up to and including the first jump or branch, at most {@link #MAX_INSTRUCTIONS},
- * never past the end of the 4 KiB page (so one translation covers the whole block). An
+ * never past the end of the 4 KiB page (so one translation covers the whole block); a jal
+ * whose target is on the same page does not end the block, which goes on at the target. An
  * instruction the compiler does not handle ends the block before it; the interpreter runs it.
  */
 final class BlockDecoder {
     static final int MAX_INSTRUCTIONS = 64;
+    /** jal instructions to the same page a block may go through (its code can repeat). */
+    private static final int MAX_JUMPS_FOLLOWED = 8;
 
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
 
@@ -25,7 +28,9 @@ final class BlockDecoder {
         byte[] lengths = new byte[MAX_INSTRUCTIONS];
         int count = 0;
         int offset = (int) (pc & 0xfff);
-        int start = offset;
+        int lowest = offset;
+        int highest = offset;
+        int jumpsFollowed = 0;
         long pageBase = ramAddress - offset;
         while (count < MAX_INSTRUCTIONS && offset < 0x1000) {
             int low = ram.get(SHORT, pageBase + offset) & 0xffff;
@@ -47,13 +52,41 @@ final class BlockDecoder {
             instructions[count] = inst;
             lengths[count] = (byte) length;
             count++;
+            highest = Math.max(highest, offset + length);
+            if (opcode(inst) == 0x6f && jumpsFollowed < MAX_JUMPS_FOLLOWED && count < MAX_INSTRUCTIONS) {
+                // A jal to the same page: the block goes on at its target (same translation)
+                long target = offset + immJ(inst);
+                if (target >= 0 && target < 0x1000) {
+                    jumpsFollowed++;
+                    offset = (int) target;
+                    lowest = Math.min(lowest, offset);
+                    continue;
+                }
+            }
             offset += length;
             if (endsBlock(inst)) {
                 break;
             }
         }
-        byte[] code = ram.asSlice(ramAddress, offset - start).toArray(ValueLayout.JAVA_BYTE);
-        return new Block(pc, ramAddress, Arrays.copyOf(instructions, count), Arrays.copyOf(lengths, count), code);
+        byte[] code = ram.asSlice(pageBase + lowest, highest - lowest).toArray(ValueLayout.JAVA_BYTE);
+        return new Block(pc, ramAddress, pageBase + lowest, Arrays.copyOf(instructions, count),
+                Arrays.copyOf(lengths, count), code);
+    }
+
+    /**
+     * The pc of each instruction of a block: in sequence, except after a jal that is not the
+     * last instruction, which the decoder followed to its target.
+     */
+    static long[] pcs(Block block) {
+        int n = block.length();
+        long[] pcs = new long[n];
+        long pc = block.pc;
+        for (int i = 0; i < n; i++) {
+            pcs[i] = pc;
+            int inst = block.instructions[i];
+            pc = i < n - 1 && opcode(inst) == 0x6f ? pc + immJ(inst) : pc + block.lengths[i];
+        }
+        return pcs;
     }
 
     static boolean endsBlock(int inst) {

@@ -323,4 +323,54 @@ class TranslatorLockstepTest {
         Hart h = runInLockstep(Arena.ofAuto(), words, 1);
         assertEquals(1 + 19 * 100, h.register(10));
     }
+
+    /**
+     * Blocks go on through jal instructions to the same page (a call, a forward and a
+     * backward jump); a load that faults after such a jal reports its own pc, past the jump's target.
+     */
+    @Test
+    void blocksFollowJumpsWithinAPageAndStayPrecise() {
+        Asm a = new Asm();
+        a.emit(auipc(5, 0));
+        int handlerFixup = a.here();
+        a.emit(0);                                    // addi t0, t0, handler (patched below)
+        a.emit(csrrw(0, Csr.MTVEC, 5));
+        a.emit(addi(11, 0, 40));                      // a1 = iterations
+        a.emit(lui(9, 0x1));                          // s1 = 0x1000: no device there
+        int loop = a.here();
+        a.emit(addi(10, 10, 1));
+        int forward = a.here();
+        a.emit(0);                                    // j over (patched below)
+        a.emit(addi(10, 10, 1000));                   // skipped
+        int back = a.here();
+        a.emit(addi(12, 12, 7));                      // back: a2 += 7
+        a.emit(i(0, 9, 3, 13, 0x03));                 // ld a3, 0(s1): faults, right after the j back
+        a.emit(addi(11, 11, -1));
+        a.emit(b(loop - a.here(), 0, 11, 1));         // bne a1, zero, loop
+        a.emit(WFI);
+        int over = a.here();
+        a.emit(addi(10, 10, 2));                      // over: a0 += 2
+        int call = a.here();
+        a.emit(0);                                    // jal ra, function (patched below)
+        a.emit(0);                                    // j back (patched below)
+        int function = a.here();
+        a.emit(addi(14, 14, 3));                      // function: a4 += 3
+        a.emit(i(0, 1, 0, 0, 0x67));                  // ret
+        int handler = a.here();
+        a.emit(csrrs(6, Csr.MEPC, 0));
+        a.emit(addi(6, 6, 4));
+        a.emit(csrrw(0, Csr.MEPC, 6));
+        a.emit(addi(15, 15, 1));                      // a5 counts traps
+        a.emit(MRET);
+        int[] words = a.words();
+        words[handlerFixup / 4] = addi(5, 5, handler);
+        words[forward / 4] = jal(0, over - forward);
+        words[call / 4] = jal(1, function - call);
+        words[call / 4 + 1] = jal(0, back - (call + 4));
+        Hart h = runInLockstep(Arena.ofAuto(), words);
+        assertEquals(40 * 3, h.register(10));
+        assertEquals(40 * 3, h.register(14));
+        assertEquals(40, h.register(15));
+        assertEquals(40 * 7, h.register(12));
+    }
 }
