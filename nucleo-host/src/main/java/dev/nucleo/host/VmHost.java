@@ -1,6 +1,8 @@
 package dev.nucleo.host;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nucleo.vmm.CpuShare;
+import dev.nucleo.vmm.SpecCheck;
 import dev.nucleo.vmm.Vm;
 import dev.nucleo.vmm.VmConfigException;
 import dev.nucleo.vmm.VmSpec;
@@ -279,7 +281,14 @@ public final class VmHost implements AutoCloseable {
             VmDefinition old = vm.definition();
             VmConfig config = old.config().withCpuShare(weight != null ? weight : old.config().cpuWeight(),
                     limit != null ? limit : old.config().cpuLimit());
-            VmSpec spec = SpecValidation.validate(config);
+            // Only the share changes: check it alone, so a VM whose image files have moved can still be re-weighted.
+            CpuShare share = new CpuShare(config.cpuWeight(), config.cpuLimit());
+            try {
+                SpecCheck.checkCpuShare(share, config.cpus());
+            } catch (VmConfigException e) {
+                throw SpecValidation.rejected(e);
+            }
+            VmSpec spec = vm.spec().withCpuShare(share);
             VmDefinition updated = new VmDefinition(old.id(), old.created(), config);
             try {
                 store.save(updated);
