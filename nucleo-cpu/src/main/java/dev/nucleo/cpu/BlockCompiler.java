@@ -32,6 +32,7 @@ final class BlockCompiler {
     private static final ClassDesc CD_HART = ClassDesc.of("dev.nucleo.cpu.Hart");
     private static final ClassDesc CD_MMU = ClassDesc.of("dev.nucleo.cpu.Mmu");
     private static final ClassDesc CD_BLOCK = ClassDesc.of("dev.nucleo.cpu.CompiledBlock");
+    private static final ClassDesc CD_CHAINED = ClassDesc.of("dev.nucleo.cpu.ChainedBlock");
     private static final ClassDesc CD_OPS = ClassDesc.of("dev.nucleo.cpu.TranslatedOps");
     private static final ClassDesc CD_MATH = ClassDesc.of("java.lang.Math");
     private static final ClassDesc CD_LONG_ARRAY = CD_long.arrayType();
@@ -56,6 +57,7 @@ final class BlockCompiler {
     private static final int CODE_WRITES = FIRST_REGISTER + 64;   // mmu.codeWrites on entry
     private static final int ITERATIONS = CODE_WRITES + 1;        // loop iterations still allowed
     private static final int CAUGHT = ITERATIONS + 1;             // the Trap, in a handler
+    private static final int SUCCESSOR = CAUGHT + 1;              // the block to chain to
     /** A block that branches back to itself repeats inside run() for about this many instructions. */
     private static final int LOOP_INSTRUCTIONS = 256;
 
@@ -63,16 +65,17 @@ final class BlockCompiler {
     // The only types in the generated frames are ours: describe them, so building a class
     // never loads or parses classes to find a hierarchy.
     private final ClassFile classFile = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
-            ClassHierarchyResolver.of(List.of(CD_BLOCK), Map.of(CD_HART, CD_Object, CD_MMU, CD_Object,
+            ClassHierarchyResolver.of(List.of(CD_BLOCK), Map.of(CD_HART, CD_Object, CD_MMU, CD_Object, CD_CHAINED, CD_Object,
                             CD_TRAP, ClassDesc.of("java.lang.RuntimeException")))
                     .orElse(ClassHierarchyResolver.ofClassLoading(lookup))));
 
     CompiledBlock compile(Block block) {
         byte[] bytes = classFile.build(NAME, cb -> cb
                 .withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER)
-                .withInterfaceSymbols(CD_BLOCK)
+                .withSuperclass(CD_CHAINED)
                 .withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC, code -> code
-                        .aload(0).invokespecial(CD_Object, INIT_NAME, MTD_void).return_())
+                        .aload(0).loadConstant(fallThrough(block))
+                        .invokespecial(CD_CHAINED, INIT_NAME, MethodTypeDesc.of(CD_void, CD_long)).return_())
                 .withMethodBody("run", RUN, ClassFile.ACC_PUBLIC, code -> new Emitter(code, block).emit()));
         try {
             MethodHandles.Lookup hidden = lookup.defineHiddenClass(bytes, true);
@@ -82,6 +85,16 @@ final class BlockCompiler {
             throw new IllegalStateException("cannot load the translation of the block at 0x"
                     + Long.toHexString(block.pc), e);
         }
+    }
+
+    /** The pc after the block's last instruction if it is a branch (its not-taken exit), else -1. */
+    private static long fallThrough(Block block) {
+        int n = block.length();
+        if (n == 0 || Decode.opcode(block.instructions[n - 1]) != 0x63) {
+            return -1;
+        }
+        long[] pcs = BlockDecoder.pcs(block);
+        return pcs[n - 1] + block.lengths[n - 1];
     }
 
     /** Emits the body of run(Hart) for one block. */
@@ -134,8 +147,9 @@ final class BlockCompiler {
                 }
             }
             finish(n);
-            setPc(n == 0 ? block.pc : pcs[n - 1] + block.lengths[n - 1]);
-            code.return_();
+            long end = n == 0 ? block.pc : pcs[n - 1] + block.lengths[n - 1];
+            setPc(end);
+            chainOrReturn(0, end);
         }
 
         /** Whether the block ends in a conditional branch back to its own first instruction. */
@@ -207,6 +221,35 @@ final class BlockCompiler {
                 code.aload(HART).dup().getfield(CD_HART, "instret", CD_long)
                         .loadConstant(retired).ladd().putfield(CD_HART, "instret", CD_long);
             }
+        }
+
+        /**
+         * Leaves the block (its state already complete in the hart) by exit slot 0 or 1 to
+         * target (null: the jalr target in TEMP): calls the block remembered there if it is
+         * still the right one and the chain may grow, else returns to the dispatcher, telling
+         * the hart which block ran last (the translator links it to what comes next).
+         */
+        private void chainOrReturn(int slot, Long target) {
+            Label unchained = code.newLabel();
+            code.aload(0).getfield(CD_CHAINED, "next" + slot, CD_BLOCK).astore(SUCCESSOR);
+            code.aload(SUCCESSOR).ifnull(unchained);
+            code.aload(0).getfield(CD_CHAINED, "pc" + slot, CD_long);
+            if (target == null) {
+                code.lload(TEMP);
+            } else {
+                code.loadConstant(target);
+            }
+            code.lcmp().ifne(unchained);
+            code.aload(0).getfield(CD_CHAINED, "generation" + slot, CD_int)
+                    .aload(MMU).getfield(CD_MMU, "fetchGeneration", CD_int).if_icmpne(unchained);
+            code.aload(HART).getfield(CD_HART, "chainBudget", CD_int).ifle(unchained);
+            code.aload(HART).dup().getfield(CD_HART, "chainBudget", CD_int).iconst_1().isub()
+                    .putfield(CD_HART, "chainBudget", CD_int);
+            code.aload(SUCCESSOR).aload(HART).invokeinterface(CD_BLOCK, "run", RUN);
+            code.return_();
+            code.labelBinding(unchained);
+            code.aload(HART).aload(0).putfield(CD_HART, "lastBlock", CD_CHAINED);
+            code.return_();
         }
 
         private void setPc(long pc) {
@@ -524,7 +567,7 @@ final class BlockCompiler {
                     constant(rd, next);
                     finish(n);
                     setPc(pc + immJ(inst));
-                    code.return_();
+                    chainOrReturn(0, pc + immJ(inst));
                 }
                 case 0x67 -> {                                                      // jalr
                     address(inst, immI(inst));
@@ -532,7 +575,7 @@ final class BlockCompiler {
                     constant(rd, next);
                     finish(n);
                     code.aload(HART).lload(TEMP).putfield(CD_HART, "pc", CD_long);
-                    code.return_();
+                    chainOrReturn(0, null);
                 }
                 default -> branch(inst, pc, next, n);
             }
@@ -561,7 +604,7 @@ final class BlockCompiler {
             }
             leaveLoop();
             setPc(next);
-            code.return_();
+            chainOrReturn(1, next);
             code.labelBinding(taken);
             if (loopHead != null) {
                 // Again, unless the budget is spent or a store hit translated code (this
@@ -574,7 +617,7 @@ final class BlockCompiler {
                 leaveLoop();
             }
             setPc(pc + immB(inst));
-            code.return_();
+            chainOrReturn(0, pc + immB(inst));
         }
 
         private void leaveLoop() {

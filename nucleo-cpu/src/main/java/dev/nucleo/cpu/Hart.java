@@ -41,6 +41,9 @@ public final class Hart {
     private Translator translator;      // null: the interpreter runs everything
     private RunGovernor governor;       // null: runs whenever the host schedules the thread
     boolean waitingForInterrupt;        // package-private for HartState
+    // Translated blocks: how many more may run chained in this dispatch, and which ran last.
+    int chainBudget;
+    ChainedBlock lastBlock;
     private String crashReason;
     private final HartPause pause = new HartPause();   // Vm.pause(): park between blocks
 

@@ -77,7 +77,7 @@ final class Mmu {
     private long dataContext;
     // Changes whenever a fetch at a given pc might translate differently (flush, satp, fetch
     // privilege), so the translator may reuse what an earlier fetch at that pc found.
-    private int fetchGeneration;
+    int fetchGeneration;                // read by translated code (see ChainedBlock)
     private final long[] tlbPage = new long[1 << TLB_BITS];
     private final byte[] tlbFlags = new byte[1 << TLB_BITS];
 
@@ -147,6 +147,11 @@ final class Mmu {
     /** See {@link #fetchGeneration}. */
     int fetchGeneration() {
         return fetchGeneration;
+    }
+
+    /** The translator dropped or distrusts blocks: what fetches found before must be found again. */
+    void newFetchGeneration() {
+        fetchGeneration++;
     }
 
     // ---------------------------------------------------------------- instruction fetch

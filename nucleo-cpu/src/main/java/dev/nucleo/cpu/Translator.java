@@ -70,8 +70,16 @@ final class Translator implements CodeWriteListener {
         }
         this.previous = block;
         CompiledBlock compiled = block.compiled;
+        ChainedBlock last = hart.lastBlock;
+        if (last != null) {
+            hart.lastBlock = null;
+            if (compiled != null) {
+                last.link(pc, compiled, generation);   // next time it calls this block itself
+            }
+        }
         if (compiled != null) {
             long before = hart.instret;
+            hart.chainBudget = ChainedBlock.CHAIN_LIMIT;
             compiled.run(hart);
             return (int) (hart.instret - before);    // a loop may have run the block many times
         }
@@ -145,15 +153,18 @@ final class Translator implements CodeWriteListener {
             block.valid = false;
             blocks.remove(block.pc, block);
         }
+        mmu.newFetchGeneration();               // no chained call may reach the dropped blocks
         tracked -= dropped.size();
     }
 
     /** fence.i: RAM may hold new code anywhere (devices write RAM without the MMU). */
     void codeMayHaveChanged() {
         epoch++;
+        mmu.newFetchGeneration();               // chained calls skip the check of the bytes
     }
 
     private void dropAll() {
+        mmu.newFetchGeneration();
         blocks.values().forEach(b -> b.valid = false);
         blocks.clear();
         blocksByPage.clear();
