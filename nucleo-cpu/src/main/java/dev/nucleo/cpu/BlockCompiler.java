@@ -11,7 +11,6 @@ import java.lang.constant.ClassDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -19,20 +18,20 @@ import java.util.Map;
  * Compiles a {@link Block} to a hidden class implementing {@link CompiledBlock}, with the
  * JDK's class-file API.
  *
- * <p>Guest registers live in JVM locals inside the block: every register the block uses is
- * read from {@code hart.x} on entry, and the ones it writes are stored back when it leaves.
- * Instructions that can trap (anything calling the MMU) are covered by an exception handler
- * of their own: on a {@link Trap} it stores the registers back, sets {@code hart.pc} to that
- * instruction and adds the instructions retired before it to {@code hart.instret}, then
- * rethrows, so the hart sees exactly the interpreter's state while the path without a trap
- * carries no bookkeeping. Hidden classes are defined without STRONG: a dropped block can be
- * unloaded.
+ * <p>Guest registers live in JVM locals inside the block: each is read from {@code hart.x}
+ * the first time it is used and written back only when needed. Before every instruction that
+ * can trap (loads and stores: anything calling the MMU) the generated code writes back the
+ * changed registers, sets {@code hart.pc} to that instruction and adds the instructions
+ * retired so far to {@code hart.instret}, so a {@link Trap} leaves exactly the interpreter's
+ * state. Every exit may call the next compiled block directly ({@link ChainedBlock}). Hidden
+ * classes are defined without STRONG: a dropped block can be unloaded.
  */
 final class BlockCompiler {
     private static final ClassDesc CD_HART = ClassDesc.of("dev.nucleo.cpu.Hart");
     private static final ClassDesc CD_MMU = ClassDesc.of("dev.nucleo.cpu.Mmu");
     private static final ClassDesc CD_BLOCK = ClassDesc.of("dev.nucleo.cpu.CompiledBlock");
     private static final ClassDesc CD_CHAINED = ClassDesc.of("dev.nucleo.cpu.ChainedBlock");
+    private static final MethodTypeDesc SUCCESSOR = MethodTypeDesc.of(CD_BLOCK, CD_HART, CD_long);
     private static final ClassDesc CD_OPS = ClassDesc.of("dev.nucleo.cpu.TranslatedOps");
     private static final ClassDesc CD_MATH = ClassDesc.of("java.lang.Math");
     private static final ClassDesc CD_LONG_ARRAY = CD_long.arrayType();
@@ -46,7 +45,6 @@ final class BlockCompiler {
     private static final MethodTypeDesc STORE_CONDITIONAL = MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_long);
     private static final MethodTypeDesc AMO = MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_int, CD_long);
     private static final ClassDesc CD_VAR_HANDLE = ClassDesc.of("java.lang.invoke.VarHandle");
-    private static final ClassDesc CD_TRAP = ClassDesc.of("dev.nucleo.cpu.Trap");
 
     // Local variable slots of run(Hart).
     private static final int HART = 1;
@@ -56,8 +54,6 @@ final class BlockCompiler {
     private static final int FIRST_REGISTER = 6;
     private static final int CODE_WRITES = FIRST_REGISTER + 64;   // mmu.codeWrites on entry
     private static final int ITERATIONS = CODE_WRITES + 1;        // loop iterations still allowed
-    private static final int CAUGHT = ITERATIONS + 1;             // the Trap, in a handler
-    private static final int SUCCESSOR = CAUGHT + 1;              // the block to chain to
     /** A block that branches back to itself repeats inside run() for about this many instructions. */
     private static final int LOOP_INSTRUCTIONS = 256;
 
@@ -65,8 +61,7 @@ final class BlockCompiler {
     // The only types in the generated frames are ours: describe them, so building a class
     // never loads or parses classes to find a hierarchy.
     private final ClassFile classFile = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
-            ClassHierarchyResolver.of(List.of(CD_BLOCK), Map.of(CD_HART, CD_Object, CD_MMU, CD_Object, CD_CHAINED, CD_Object,
-                            CD_TRAP, ClassDesc.of("java.lang.RuntimeException")))
+            ClassHierarchyResolver.of(List.of(CD_BLOCK), Map.of(CD_HART, CD_Object, CD_MMU, CD_Object, CD_CHAINED, CD_Object))
                     .orElse(ClassHierarchyResolver.ofClassLoading(lookup))));
 
     CompiledBlock compile(Block block) {
@@ -101,14 +96,10 @@ final class BlockCompiler {
     private static final class Emitter {
         private final CodeBuilder code;
         private final Block block;
-        /** Registers the block writes: stored back to hart.x wherever it leaves. */
-        private final boolean[] written = new boolean[32];
-        private final List<TrapSite> trapSites = new ArrayList<>();
+        private final boolean[] loaded = new boolean[32];
+        private final boolean[] dirty = new boolean[32];
+        private int accounted;      // instructions already added to hart.instret
         private Label loopHead;     // where a self-loop's next iteration starts (null: no loop)
-
-        /** An instruction that may trap: its handler makes the hart's state precise for it. */
-        private record TrapSite(Label handler, int index, long pc) {
-        }
 
         Emitter(CodeBuilder code, Block block) {
             this.code = code;
@@ -118,20 +109,16 @@ final class BlockCompiler {
         void emit() {
             code.aload(HART).getfield(CD_HART, "x", CD_LONG_ARRAY).astore(REGS);
             code.aload(HART).getfield(CD_HART, "mmu", CD_MMU).astore(MMU);
-            loadRegisters();
             long[] pcs = BlockDecoder.pcs(block);
             int n = block.length();
             if (loopsToItself(pcs)) {
-                // The registers stay in locals from one iteration to the next.
+                // Registers are reloaded at the head of every iteration (nothing loaded yet at
+                // this point of the emitter), so each iteration starts from hart.x exactly
+                // like a fresh run of the block.
                 code.aload(MMU).getfield(CD_MMU, "codeWrites", CD_int).istore(CODE_WRITES);
                 code.loadConstant(Math.max(1, LOOP_INSTRUCTIONS / n)).istore(ITERATIONS);
                 loopHead = code.newBoundLabel();
             }
-            body(pcs, n);
-            emitTrapHandlers();
-        }
-
-        private void body(long[] pcs, int n) {
             for (int i = 0; i < n; i++) {
                 int inst = block.instructions[i];
                 long pc = pcs[i];
@@ -161,37 +148,14 @@ final class BlockCompiler {
 
         // ------------------------------------------------------------ guest registers
 
-        /**
-         * Reads every register the block names into its local, so that every local holds a
-         * value wherever a trap handler may look at it. (Immediate bits of U- and J-type
-         * instructions may name a register by accident: one read too many, never too few.)
-         */
-        private void loadRegisters() {
-            boolean[] used = new boolean[32];
-            for (int inst : block.instructions) {
-                used[rd(inst)] = used[rs1(inst)] = used[rs2(inst)] = true;
-                written[rd(inst)] |= writesRd(inst);
-            }
-            written[0] = false;
-            for (int r = 1; r < 32; r++) {
-                if (used[r]) {
-                    code.aload(REGS).loadConstant(r).laload().lstore(slot(r));
-                }
-            }
-        }
-
-        private static boolean writesRd(int inst) {
-            return switch (opcode(inst)) {
-                case 0x23, 0x63, 0x0f -> false;                 // stores, branches, fence
-                default -> true;
-            };
-        }
-
         private void read(int r) {
             if (r == 0) {
                 code.lconst_0();
-            } else {
+            } else if (loaded[r]) {
                 code.lload(slot(r));
+            } else {
+                code.aload(REGS).loadConstant(r).laload().dup2().lstore(slot(r));
+                loaded[r] = true;
             }
         }
 
@@ -199,9 +163,11 @@ final class BlockCompiler {
         private void write(int rd) {
             if (rd == 0) {
                 code.pop2();
-            } else {
-                code.lstore(slot(rd));
+                return;
             }
+            code.lstore(slot(rd));
+            loaded[rd] = true;
+            dirty[rd] = true;
         }
 
         private static int slot(int r) {
@@ -210,91 +176,58 @@ final class BlockCompiler {
 
         private void writeBack() {
             for (int r = 1; r < 32; r++) {
-                if (written[r]) {
+                if (dirty[r]) {
                     code.aload(REGS).loadConstant(r).lload(slot(r)).lastore();
+                    dirty[r] = false;
                 }
             }
         }
 
-        private void addRetired(long retired) {
-            if (retired > 0) {
+        private void accountRetired(int retired) {
+            int delta = retired - accounted;
+            if (delta > 0) {
                 code.aload(HART).dup().getfield(CD_HART, "instret", CD_long)
-                        .loadConstant(retired).ladd().putfield(CD_HART, "instret", CD_long);
+                        .loadConstant((long) delta).ladd().putfield(CD_HART, "instret", CD_long);
+                accounted = retired;
             }
         }
 
         /**
          * Leaves the block (its state already complete in the hart) by exit slot 0 or 1 to
-         * target (null: the jalr target in TEMP): calls the block remembered there if it is
-         * still the right one and the chain may grow, else returns to the dispatcher, telling
-         * the hart which block ran last (the translator links it to what comes next).
+         * target (null: the jalr target in TEMP): calls the block remembered there if
+         * {@link ChainedBlock} says it may, else returns to the dispatcher. The call is in
+         * this block's own code so that HotSpot sees one receiver there and may inline it.
          */
         private void chainOrReturn(int slot, Long target) {
-            Label unchained = code.newLabel();
-            code.aload(0).getfield(CD_CHAINED, "next" + slot, CD_BLOCK).astore(SUCCESSOR);
-            code.aload(SUCCESSOR).ifnull(unchained);
-            code.aload(0).getfield(CD_CHAINED, "pc" + slot, CD_long);
+            code.aload(0).aload(HART);
             if (target == null) {
                 code.lload(TEMP);
             } else {
                 code.loadConstant(target);
             }
-            code.lcmp().ifne(unchained);
-            code.aload(0).getfield(CD_CHAINED, "generation" + slot, CD_int)
-                    .aload(MMU).getfield(CD_MMU, "fetchGeneration", CD_int).if_icmpne(unchained);
-            code.aload(HART).getfield(CD_HART, "chainBudget", CD_int).ifle(unchained);
-            code.aload(HART).dup().getfield(CD_HART, "chainBudget", CD_int).iconst_1().isub()
-                    .putfield(CD_HART, "chainBudget", CD_int);
-            code.aload(SUCCESSOR).aload(HART).invokeinterface(CD_BLOCK, "run", RUN);
+            code.invokevirtual(CD_CHAINED, "successor" + slot, SUCCESSOR);
+            Label unchained = code.newLabel();
+            code.dup().ifnull(unchained);
+            code.aload(HART).invokeinterface(CD_BLOCK, "run", RUN);
             code.return_();
             code.labelBinding(unchained);
-            code.aload(HART).aload(0).putfield(CD_HART, "lastBlock", CD_CHAINED);
-            code.return_();
+            code.pop().return_();
         }
 
         private void setPc(long pc) {
             code.aload(HART).loadConstant(pc).putfield(CD_HART, "pc", CD_long);
         }
 
-        /** The block's registers back in hart.x and its n instructions counted as retired. */
+        /** Makes hart state precise for instruction i at pc, which may trap. */
+        private void precise(int i, long pc) {
+            writeBack();
+            accountRetired(i);
+            setPc(pc);
+        }
+
         private void finish(int n) {
             writeBack();
-            addRetired(n);
-        }
-
-        /**
-         * Emits a call into the MMU for instruction i at pc, under a handler that makes the
-         * hart's state precise for that instruction if it traps.
-         */
-        private void mayTrap(int i, long pc, Runnable call) {
-            Label start = code.newBoundLabel();
-            call.run();
-            Label end = code.newBoundLabel();
-            Label handler = code.newLabel();
-            code.exceptionCatch(start, end, handler, CD_TRAP);
-            trapSites.add(new TrapSite(handler, i, pc));
-        }
-
-        /**
-         * The handlers of every instruction that may trap, after the block's code: each sets
-         * pc and instret for its instruction, then all store the registers back and rethrow.
-         * (In a self-loop instret already counts the iterations before this one.)
-         */
-        private void emitTrapHandlers() {
-            if (trapSites.isEmpty()) {
-                return;
-            }
-            Label rethrow = code.newLabel();
-            for (TrapSite site : trapSites) {
-                code.labelBinding(site.handler());
-                code.astore(CAUGHT);
-                addRetired(site.index());
-                setPc(site.pc());
-                code.goto_(rethrow);
-            }
-            code.labelBinding(rethrow);
-            writeBack();
-            code.aload(CAUGHT).athrow();
+            accountRetired(n);
         }
 
         // ------------------------------------------------------------ instructions
@@ -351,6 +284,9 @@ final class BlockCompiler {
         }
 
         private void load(int i, int inst, long pc) {
+            precise(i, pc);
+            code.aload(MMU);
+            address(inst, immI(inst));
             int funct3 = funct3(inst);
             String method = switch (funct3 & 3) {
                 case 0 -> "load8";
@@ -358,11 +294,7 @@ final class BlockCompiler {
                 case 2 -> "load32";
                 default -> "load64";
             };
-            mayTrap(i, pc, () -> {
-                code.aload(MMU);
-                address(inst, immI(inst));
-                code.invokevirtual(CD_MMU, method, LOAD);
-            });
+            code.invokevirtual(CD_MMU, method, LOAD);
             switch (funct3) {
                 case 4 -> code.loadConstant(0xffL).land();
                 case 5 -> code.loadConstant(0xffffL).land();
@@ -374,41 +306,39 @@ final class BlockCompiler {
         }
 
         private void store(int i, int inst, long pc) {
+            precise(i, pc);
+            code.aload(MMU);
+            address(inst, immS(inst));
+            read(rs2(inst));
             String method = switch (funct3(inst)) {
                 case 0 -> "store8";
                 case 1 -> "store16";
                 case 2 -> "store32";
                 default -> "store64";
             };
-            mayTrap(i, pc, () -> {
-                code.aload(MMU);
-                address(inst, immS(inst));
-                read(rs2(inst));
-                code.invokevirtual(CD_MMU, method, STORE);
-            });
+            code.invokevirtual(CD_MMU, method, STORE);
         }
 
         /** LR, SC and AMOs: the MMU's atomic operations, as the interpreter calls them. */
         private void atomic(int i, int inst, long pc) {
+            precise(i, pc);
             int size = funct3(inst) == 2 ? 4 : 8;
             int funct5 = inst >>> 27;
-            mayTrap(i, pc, () -> {
-                code.aload(MMU);
-                read(rs1(inst));
-                code.loadConstant(size);
-                switch (funct5) {
-                    case 0x02 -> code.invokevirtual(CD_MMU, "loadReserved", LOAD_RESERVED);
-                    case 0x03 -> {
-                        read(rs2(inst));
-                        code.invokevirtual(CD_MMU, "storeConditional", STORE_CONDITIONAL);
-                    }
-                    default -> {
-                        code.loadConstant(funct5);
-                        read(rs2(inst));
-                        code.invokevirtual(CD_MMU, "amo", AMO);
-                    }
+            code.aload(MMU);
+            read(rs1(inst));
+            code.loadConstant(size);
+            switch (funct5) {
+                case 0x02 -> code.invokevirtual(CD_MMU, "loadReserved", LOAD_RESERVED);
+                case 0x03 -> {
+                    read(rs2(inst));
+                    code.invokevirtual(CD_MMU, "storeConditional", STORE_CONDITIONAL);
                 }
-            });
+                default -> {
+                    code.loadConstant(funct5);
+                    read(rs2(inst));
+                    code.invokevirtual(CD_MMU, "amo", AMO);
+                }
+            }
             write(rd(inst));
         }
 
@@ -582,11 +512,7 @@ final class BlockCompiler {
         }
 
         private void branch(int inst, long pc, long next, int n) {
-            if (loopHead == null) {
-                finish(n);
-            } else {
-                addRetired(n);                  // registers are stored back only on leaving the loop
-            }
+            finish(n);
             int funct3 = funct3(inst);
             read(rs1(inst));
             read(rs2(inst));
@@ -602,7 +528,6 @@ final class BlockCompiler {
                 case 4, 6 -> code.iflt(taken);
                 default -> code.ifge(taken);
             }
-            leaveLoop();
             setPc(next);
             chainOrReturn(1, next);
             code.labelBinding(taken);
@@ -614,16 +539,9 @@ final class BlockCompiler {
                 code.aload(MMU).getfield(CD_MMU, "codeWrites", CD_int).iload(CODE_WRITES).if_icmpne(leave);
                 code.goto_(loopHead);
                 code.labelBinding(leave);
-                leaveLoop();
             }
             setPc(pc + immB(inst));
             chainOrReturn(0, pc + immB(inst));
-        }
-
-        private void leaveLoop() {
-            if (loopHead != null) {
-                writeBack();
-            }
         }
     }
 }
