@@ -122,6 +122,37 @@ class TranslatorLockstepTest {
     }
 
     @Test
+    void linkedBlocksRunChainedInOneDispatchAndAgree() {
+        // Two blocks that branch to each other: once both are compiled and linked, one
+        // dispatch runs many of them (up to the chain limit) instead of one.
+        Asm a = new Asm();
+        a.emit(addi(11, 0, 400));                     // a1 = iterations
+        int first = a.here();
+        a.emit(addi(10, 10, 3));
+        a.emit(b(8, 0, 0, 0));                        // beq zero, zero, second (skips the wfi)
+        a.emit(WFI);
+        a.emit(addi(12, 12, 1));                      // second: a2++
+        a.emit(addi(11, 11, -1));
+        a.emit(b(first - a.here(), 0, 11, 1));        // bne a1, zero, first
+        a.emit(WFI);
+        Hart reference = hart(Arena.ofAuto(), a.words(), Engine.INTERPRETER);
+        Hart translated = hart(Arena.ofAuto(), a.words(), Engine.TRANSLATOR);
+        translated.compileSynchronously(1);
+        Lockstep lockstep = new Lockstep(reference, translated);
+        long longestDispatch = 0;
+        while (!lockstep.finished()) {
+            long before = translated.instructionsRetired();
+            Lockstep.Divergence d = lockstep.step();
+            assertNull(d, () -> String.valueOf(d));
+            longestDispatch = Math.max(longestDispatch, translated.instructionsRetired() - before);
+        }
+        assertEquals(1200, translated.register(10));
+        assertEquals(400, translated.register(12));
+        assertTrue(longestDispatch > 10,                 // two blocks are 5 instructions
+                "one dispatch ran at most " + longestDispatch + " instructions: blocks were not chained");
+    }
+
+    @Test
     void loadFaultInTheMiddleOfABlockIsPrecise() {
         Asm a = new Asm();
         a.emit(auipc(5, 0));
