@@ -42,6 +42,37 @@ final class Program {
         return out;
     }
 
+    /**
+     * A ring of small blocks for the dispatch benchmarks: block k adds k to a0, folds a0 into
+     * t1 and branches to block k+1 over one unused instruction (so the branch's two ways lead
+     * to different pcs); the last block branches back to the first.
+     */
+    static byte[] blockRing(int blocks) {
+        ByteBuffer b = ByteBuffer.allocate(16 * blocks).order(ByteOrder.LITTLE_ENDIAN);
+        for (int k = 0; k < blocks; k++) {
+            b.putInt(addi(A0, A0, k + 1));                          // a0 += k + 1
+            b.putInt(r(0, A0, T1, 4, T1, 0x33));                    // t1 ^= a0
+            if (k < blocks - 1) {
+                b.putInt(branch(8, 0, A0, 1));                      // bne a0, zero, next block
+                b.putInt(addi(T2, T2, 1));                          // (only if a0 is 0)
+            } else {
+                b.putInt(branch(-b.position(), 0, 0, 0));           // beq zero, zero, first block
+                b.putInt(addi(T2, T2, 1));
+            }
+        }
+        return b.array();
+    }
+
+    /** Instructions per trip round {@link #blockRing} (while a0 stays non-zero). */
+    static int blockRingInstructions(int blocks) {
+        return 3 * blocks;
+    }
+
+    static int branch(int offset, int rs2, int rs1, int funct3) {
+        return ((offset >> 12) & 1) << 31 | ((offset >> 5) & 0x3f) << 25 | rs2 << 20 | rs1 << 15
+                | funct3 << 12 | ((offset >> 1) & 0xf) << 8 | ((offset >> 11) & 1) << 7 | 0x63;
+    }
+
     static int r(int funct7, int rs2, int rs1, int funct3, int rd, int opcode) {
         return funct7 << 25 | rs2 << 20 | rs1 << 15 | funct3 << 12 | rd << 7 | opcode;
     }

@@ -541,7 +541,7 @@ final class BlockCompiler {
                 code.labelBinding(leave);
             }
             setPc(pc + immB(inst));
-            chainOrReturn(0, pc + immB(inst));
+            chainOrReturn(pc + immB(inst) == next ? 1 : 0, pc + immB(inst));   // ChainedBlock.link's slot
         }
     }
 }
