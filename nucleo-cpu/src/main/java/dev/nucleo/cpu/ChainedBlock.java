@@ -37,7 +37,7 @@ abstract class ChainedBlock implements CompiledBlock {
      */
     final CompiledBlock successor0(Hart hart, long target) {
         CompiledBlock next = next0;
-        if (next != null && pc0 == target && generation0 == hart.mmu.fetchGeneration && hart.chainBudget-- > 0) {
+        if (next != null && pc0 == target && generation0 == hart.mmu.fetchGeneration() && hart.chainBudget-- > 0) {
             return next;
         }
         hart.lastBlock = this;
@@ -47,7 +47,7 @@ abstract class ChainedBlock implements CompiledBlock {
     /** The same for exit 1, a branch not taken. */
     final CompiledBlock successor1(Hart hart, long target) {
         CompiledBlock next = next1;
-        if (next != null && pc1 == target && generation1 == hart.mmu.fetchGeneration && hart.chainBudget-- > 0) {
+        if (next != null && pc1 == target && generation1 == hart.mmu.fetchGeneration() && hart.chainBudget-- > 0) {
             return next;
         }
         hart.lastBlock = this;

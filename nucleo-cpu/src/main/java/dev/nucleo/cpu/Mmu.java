@@ -77,7 +77,7 @@ final class Mmu {
     private long dataContext;
     // Changes whenever a fetch at a given pc might translate differently (flush, satp, fetch
     // privilege), so the translator may reuse what an earlier fetch at that pc found.
-    int fetchGeneration;                // package-private for ChainedBlock
+    private int fetchGeneration;
     private final long[] tlbPage = new long[1 << TLB_BITS];
     private final byte[] tlbFlags = new byte[1 << TLB_BITS];
 

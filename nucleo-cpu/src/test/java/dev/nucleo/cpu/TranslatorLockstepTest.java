@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.concurrent.atomic.LongAccumulator;
+import java.util.function.LongConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -53,13 +55,20 @@ class TranslatorLockstepTest {
     }
 
     private static Hart runInLockstep(Arena arena, int[] program, int compileOnExecution) {
+        return runInLockstep(arena, program, compileOnExecution, retired -> { });
+    }
+
+    /** The same, telling retiredPerStep how many instructions each translator step retired. */
+    private static Hart runInLockstep(Arena arena, int[] program, int compileOnExecution, LongConsumer retiredPerStep) {
         Hart reference = hart(arena, program, Engine.INTERPRETER);
         Hart translated = hart(arena, program, Engine.TRANSLATOR);
         translated.compileSynchronously(compileOnExecution);
         Lockstep lockstep = new Lockstep(reference, translated);
         for (int blocks = 0; !lockstep.finished(); blocks++) {
+            long before = translated.instructionsRetired();
             Lockstep.Divergence d = lockstep.step();
             assertNull(d, () -> String.valueOf(d));
+            retiredPerStep.accept(translated.instructionsRetired() - before);
             assertTrue(blocks < 1_000_000, "the program did not reach its wfi");
         }
         assertTrue(translated.compiledBlocks() > 0, "nothing was compiled");
@@ -135,17 +144,9 @@ class TranslatorLockstepTest {
         a.emit(addi(11, 11, -1));
         a.emit(b(first - a.here(), 0, 11, 1));        // bne a1, zero, first
         a.emit(WFI);
-        Hart reference = hart(Arena.ofAuto(), a.words(), Engine.INTERPRETER);
-        Hart translated = hart(Arena.ofAuto(), a.words(), Engine.TRANSLATOR);
-        translated.compileSynchronously(1);
-        Lockstep lockstep = new Lockstep(reference, translated);
-        long longestDispatch = 0;
-        while (!lockstep.finished()) {
-            long before = translated.instructionsRetired();
-            Lockstep.Divergence d = lockstep.step();
-            assertNull(d, () -> String.valueOf(d));
-            longestDispatch = Math.max(longestDispatch, translated.instructionsRetired() - before);
-        }
+        LongAccumulator longest = new LongAccumulator(Math::max, 0);
+        Hart translated = runInLockstep(Arena.ofAuto(), a.words(), 1, longest::accumulate);
+        long longestDispatch = longest.get();
         assertEquals(1200, translated.register(10));
         assertEquals(400, translated.register(12));
         assertTrue(longestDispatch > 10,                 // two blocks are 5 instructions
