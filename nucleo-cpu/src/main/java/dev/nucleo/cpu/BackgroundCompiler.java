@@ -3,6 +3,7 @@ package dev.nucleo.cpu;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Compiles hot blocks on a thread of its own, so the hart goes on interpreting meanwhile
@@ -20,23 +21,33 @@ final class BackgroundCompiler {
                 r -> Thread.ofPlatform().name(name).daemon().unstarted(r));
     }
 
-    /** Compiles the block and publishes its code in block.compiled (a volatile field). */
-    void submit(Block block) {
+    /** Compiles the block as a warm one and publishes its code in block.compiled (a volatile field). */
+    void submitWarm(Block block, int runsToPromotion) {
+        submit(block, () -> compiler.compileWarm(block, runsToPromotion), () -> { });
+    }
+
+    /** Compiles the block as a hot one, publishes it in block.compiled, then runs published. */
+    void submitHot(Block block, Runnable published) {
+        submit(block, () -> compiler.compileHot(block), published);
+    }
+
+    private void submit(Block block, Supplier<ChainedBlock> compile, Runnable published) {
         executor.execute(() -> {
             if (!block.valid) {
                 return;                         // dropped while it waited
             }
             try {
-                block.compiled = compiler.compile(block);
+                block.compiled = compile.get();
+                published.run();
             } catch (RuntimeException | LinkageError e) {
-                // The block stays interpreted; the interpreter is always correct.
+                // The block stays as it was (interpreted or warm); both are always correct.
                 LOG.log(System.Logger.Level.WARNING, "cannot compile the block at 0x" + Long.toHexString(block.pc), e);
             }
         });
     }
 
-    /** Compiles on the calling thread (tests that want compiled code at once). */
-    CompiledBlock compileNow(Block block) {
-        return compiler.compile(block);
+    /** The compiler itself, for compiling on the calling thread (tests that want compiled code at once). */
+    BlockCompiler compiler() {
+        return compiler;
     }
 }

@@ -25,6 +25,8 @@ final class Block {
     int executions;
     /** Handed to the compiler already (the hart's thread only). */
     boolean queued;
+    /** Handed to the compiler again, to be compiled as a hot block (the hart's thread only). */
+    boolean promoted;
     /** The translator's fence.i epoch in which the bytes were last known to be current. */
     int epoch;
     /** False once a store hit the block's page: never run it again. */

@@ -35,7 +35,12 @@ final class BlockCompiler {
     private static final ClassDesc CD_OPS = ClassDesc.of("dev.nucleo.cpu.TranslatedOps");
     private static final ClassDesc CD_MATH = ClassDesc.of("java.lang.Math");
     private static final ClassDesc CD_LONG_ARRAY = CD_long.arrayType();
-    private static final ClassDesc NAME = ClassDesc.of("dev.nucleo.cpu.TranslatedBlock");
+    /** Warm blocks: compiled by C1 only (see {@link JitDirectives}), counting their runs. */
+    static final String WARM_CLASS = "dev.nucleo.cpu.TranslatedBlock";
+    static final ClassDesc WARM_NAME = ClassDesc.of(WARM_CLASS);
+    /** Hot blocks: compiled again without the count, for HotSpot's optimizing compiler. */
+    private static final String HOT_CLASS = "dev.nucleo.cpu.HotTranslatedBlock";
+    static final ClassDesc HOT_NAME = ClassDesc.of(HOT_CLASS);
     private static final MethodTypeDesc RUN = MethodTypeDesc.of(CD_void, CD_HART);
     private static final MethodTypeDesc LONG_LONG_TO_LONG = MethodTypeDesc.of(CD_long, CD_long, CD_long);
     private static final MethodTypeDesc LONG_LONG_TO_INT = MethodTypeDesc.of(CD_int, CD_long, CD_long);
@@ -64,17 +69,37 @@ final class BlockCompiler {
             ClassHierarchyResolver.of(List.of(CD_BLOCK), Map.of(CD_HART, CD_Object, CD_MMU, CD_Object, CD_CHAINED, CD_Object))
                     .orElse(ClassHierarchyResolver.ofClassLoading(lookup))));
 
-    CompiledBlock compile(Block block) {
-        byte[] bytes = classFile.build(NAME, cb -> cb
+    /** A warm block: it calls {@link Hart#promote} on its {@code runsToPromotion}-th run. */
+    ChainedBlock compileWarm(Block block, int runsToPromotion) {
+        ChainedBlock compiled = compile(block, false);
+        compiled.source = block;
+        compiled.runsToPromotion = runsToPromotion;
+        return compiled;
+    }
+
+    /** A hot block: no run count, and C2 may compile it. */
+    ChainedBlock compileHot(Block block) {
+        ChainedBlock compiled = compile(block, true);
+        compiled.source = block;
+        return compiled;
+    }
+
+    /** Whether compiled is the code of a hot block. */
+    static boolean isHot(CompiledBlock compiled) {
+        return compiled.getClass().getName().startsWith(HOT_CLASS);
+    }
+
+    private ChainedBlock compile(Block block, boolean hot) {
+        byte[] bytes = classFile.build(hot ? HOT_NAME : WARM_NAME, cb -> cb
                 .withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER)
                 .withSuperclass(CD_CHAINED)
                 .withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC, code -> code
                         .aload(0).loadConstant(fallThrough(block))
                         .invokespecial(CD_CHAINED, INIT_NAME, MethodTypeDesc.of(CD_void, CD_long)).return_())
-                .withMethodBody("run", RUN, ClassFile.ACC_PUBLIC, code -> new Emitter(code, block).emit()));
+                .withMethodBody("run", RUN, ClassFile.ACC_PUBLIC, code -> new Emitter(code, block, !hot).emit()));
         try {
             MethodHandles.Lookup hidden = lookup.defineHiddenClass(bytes, true);
-            return (CompiledBlock) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class))
+            return (ChainedBlock) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class))
                     .invoke();
         } catch (Throwable e) {
             throw new IllegalStateException("cannot load the translation of the block at 0x"
@@ -101,12 +126,18 @@ final class BlockCompiler {
         private int accounted;      // instructions already added to hart.instret
         private Label loopHead;     // where a self-loop's next iteration starts (null: no loop)
 
-        Emitter(CodeBuilder code, Block block) {
+        private final boolean countRuns;
+
+        Emitter(CodeBuilder code, Block block, boolean countRuns) {
             this.code = code;
             this.block = block;
+            this.countRuns = countRuns;
         }
 
         void emit() {
+            if (countRuns) {
+                code.aload(0).aload(HART).invokevirtual(CD_CHAINED, "countRun", MethodTypeDesc.of(CD_void, CD_HART));
+            }
             code.aload(HART).getfield(CD_HART, "x", CD_LONG_ARRAY).astore(REGS);
             code.aload(HART).getfield(CD_HART, "mmu", CD_MMU).astore(MMU);
             long[] pcs = BlockDecoder.pcs(block);

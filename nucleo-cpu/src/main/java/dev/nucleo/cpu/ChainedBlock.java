@@ -13,6 +13,9 @@ package dev.nucleo.cpu;
  *
  * <p>A direct call is monomorphic at its call site, so HotSpot may inline one block into the
  * next; at most {@link #CHAIN_LIMIT} blocks run chained in one dispatch.
+ *
+ * <p>A warm block (see {@link BlockCompiler}) also counts its runs and asks the translator to
+ * compile it again as a hot block when the count runs out.
  */
 abstract class ChainedBlock implements CompiledBlock {
     /** Blocks one dispatch may run chained, one nested call each (0: no chaining). */
@@ -25,6 +28,11 @@ abstract class ChainedBlock implements CompiledBlock {
     private CompiledBlock next1;
     private int generation0;
     private int generation1;
+
+    /** The block this is the code of (set once, right after construction). */
+    Block source;
+    /** Runs of a warm block before it asks for promotion (0: never). */
+    int runsToPromotion;
 
     /** fallThrough: the pc after a block ending in a branch (its slot-1 exit), or -1. */
     ChainedBlock(long fallThrough) {
@@ -52,6 +60,13 @@ abstract class ChainedBlock implements CompiledBlock {
         }
         hart.lastBlock = this;
         return null;
+    }
+
+    /** Called first thing by a warm block's run: the run that uses up the count promotes it. */
+    final void countRun(Hart hart) {
+        if (--runsToPromotion == 0) {
+            hart.promote(this);
+        }
     }
 
     /** Remembers that next, compiled, followed this block at pc in this fetch generation. */

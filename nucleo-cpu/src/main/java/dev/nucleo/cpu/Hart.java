@@ -21,7 +21,11 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Hart {
     private static final int BLOCK = 512;
-    private static final long WFI_MAX_SLEEP_NANOS = 10_000_000;
+    /**
+     * Longest sleep in WFI. Every wake-up source (interrupt lines, pause, stop) unparks the hart,
+     * so this is only a safety net; an idle guest wakes the host for its timer ticks alone.
+     */
+    private static final long WFI_MAX_SLEEP_NANOS = 1_000_000_000;
 
     final long[] x = new long[32];
     final long[] f = new long[32];
@@ -102,6 +106,16 @@ public final class Hart {
             throw new IllegalStateException("the hart does not use the translator");
         }
         translator.compileSynchronously(executions);
+    }
+
+    /** For tests: compile a warm block hot on its n-th run (0: every block hot at once). */
+    void promoteAfter(int runs) {
+        translator.promoteAfter(runs);
+    }
+
+    /** For tests: how many translated blocks are compiled hot and usable now. */
+    int hotBlocks() {
+        return translator == null ? 0 : translator.hotBlocks();
     }
 
     /** For tests and tools: how many translated blocks are compiled and usable now. */
@@ -269,6 +283,11 @@ public final class Hart {
         } catch (Trap t) {
             takeTrap(t.cause, t.tval, false);
         }
+    }
+
+    /** A warm translated block ran often enough to be compiled again as a hot one. */
+    void promote(ChainedBlock block) {
+        translator.promote(block.source);
     }
 
     /** Like runBlock, but a unit is a whole translated block (the budget counts instructions). */

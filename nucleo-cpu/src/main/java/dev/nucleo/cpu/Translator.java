@@ -20,10 +20,18 @@ import java.util.Map;
  * pages' blocks. fence.i (which RISC-V requires before running modified code, also code
  * written by a device) starts a new epoch: a block from an older epoch is checked against RAM
  * byte for byte before it runs again.
+ *
+ * <p>Two tiers of compiled code: a block is first compiled warm, which HotSpot compiles with C1
+ * only ({@link JitDirectives}): cheap enough for the tens of thousands of blocks a boot runs a
+ * few hundred times each. A warm block that runs {@link #RUNS_TO_PROMOTION} times is compiled
+ * again hot, for C2, whose code is faster but whose compile time only pays for blocks that run
+ * that often.
  */
 final class Translator implements CodeWriteListener {
     /** Default executions of a block in the interpreter before it is compiled. */
     static final int HOT_THRESHOLD = Integer.getInteger("nucleo.translator.threshold", 100);
+    /** Runs of a warm block before it is compiled hot (0: every block is compiled hot at once). */
+    static final int RUNS_TO_PROMOTION = Integer.getInteger("nucleo.translator.promote", 1_000_000);
     private static final int FAST_BITS = 12;
     private static final int FAST_MASK = (1 << FAST_BITS) - 1;
     /** Beyond this many blocks everything is dropped and the cache refills with what is hot. */
@@ -44,12 +52,16 @@ final class Translator implements CodeWriteListener {
     private int epoch;
     private int hotThreshold = HOT_THRESHOLD;
     private boolean compileInBackground = true;
+    private int runsToPromotion = RUNS_TO_PROMOTION;
+    /** Set by the compiler's thread when a hot block replaced a warm one that links may still name. */
+    private volatile boolean promotionPublished;
 
     Translator(Hart hart, Mmu mmu) {
         this.hart = hart;
         this.mmu = mmu;
         this.ram = mmu.ram();
         this.compiler = new BackgroundCompiler("nucleo-translator");
+        JitDirectives.install();
         mmu.trackCodeWrites(this);
     }
 
@@ -58,6 +70,10 @@ final class Translator implements CodeWriteListener {
      * interpreter; returns roughly how many instructions that was (for the block budget).
      */
     int runNext() {
+        if (promotionPublished) {
+            promotionPublished = false;
+            mmu.newFetchGeneration();           // chained calls go to the hot code from now on
+        }
         long pc = hart.pc;
         int generation = mmu.fetchGeneration();
         Block previous = this.previous;
@@ -91,17 +107,37 @@ final class Translator implements CodeWriteListener {
         if (++block.executions >= hotThreshold && !block.queued) {
             block.queued = true;
             if (!compileInBackground) {
-                compiled = compiler.compileNow(block);
+                compiled = runsToPromotion == 0 ? compiler.compiler().compileHot(block)
+                        : compiler.compiler().compileWarm(block, runsToPromotion);
                 block.compiled = compiled;
                 compiled.run(hart);
                 return n;
             }
-            compiler.submit(block);
+            if (runsToPromotion == 0) {
+                block.promoted = true;
+                compiler.submitHot(block, () -> { });
+            } else {
+                compiler.submitWarm(block, runsToPromotion);
+            }
         }
         for (int i = 0; i < n; i++) {
             hart.executeOne();
         }
         return n;
+    }
+
+    /** A warm block ran often enough: compile it hot. */
+    void promote(Block block) {
+        if (!block.valid || block.promoted) {
+            return;
+        }
+        block.promoted = true;
+        if (compileInBackground) {
+            compiler.submitHot(block, () -> promotionPublished = true);
+        } else {
+            block.compiled = compiler.compiler().compileHot(block);
+            mmu.newFetchGeneration();
+        }
     }
 
     /** The block at pc, found the slow way: the fetch translation, then the caches. */
@@ -180,6 +216,17 @@ final class Translator implements CodeWriteListener {
     void compileSynchronously(int executions) {
         hotThreshold = Math.max(1, executions);
         compileInBackground = false;
+    }
+
+    /** For tests: promote a warm block on its n-th run (0: compile every block hot at once). */
+    void promoteAfter(int runs) {
+        runsToPromotion = Math.max(0, runs);
+    }
+
+    /** For tests: how many blocks are compiled hot and currently usable. */
+    int hotBlocks() {
+        return (int) blocks.values().stream()
+                .filter(b -> b.compiled != null && b.valid && BlockCompiler.isHot(b.compiled)).count();
     }
 
     /** For tests: how many blocks are compiled and currently usable. */

@@ -9,6 +9,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.atomic.LongAccumulator;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,9 +61,16 @@ class TranslatorLockstepTest {
 
     /** The same, telling retiredPerStep how many instructions each translator step retired. */
     private static Hart runInLockstep(Arena arena, int[] program, int compileOnExecution, LongConsumer retiredPerStep) {
+        return runInLockstep(arena, program, compileOnExecution, hart -> { }, retiredPerStep);
+    }
+
+    /** The same, with setUp applied to the translator's hart before it runs. */
+    private static Hart runInLockstep(Arena arena, int[] program, int compileOnExecution, Consumer<Hart> setUp,
+            LongConsumer retiredPerStep) {
         Hart reference = hart(arena, program, Engine.INTERPRETER);
         Hart translated = hart(arena, program, Engine.TRANSLATOR);
         translated.compileSynchronously(compileOnExecution);
+        setUp.accept(translated);
         Lockstep lockstep = new Lockstep(reference, translated);
         for (int blocks = 0; !lockstep.finished(); blocks++) {
             long before = translated.instructionsRetired();
@@ -151,6 +159,27 @@ class TranslatorLockstepTest {
         assertEquals(400, translated.register(12));
         assertTrue(longestDispatch > 10,                 // two blocks are 5 instructions
                 "one dispatch ran at most " + longestDispatch + " instructions: blocks were not chained");
+    }
+
+    @Test
+    void warmBlocksArePromotedToHotCodeAndStillAgree() {
+        // A loop of two blocks that each load and store: after 50 runs as warm code they are
+        // compiled again as hot code, which runs the remaining iterations chained.
+        Asm a = new Asm();
+        pointDataRegister(a);
+        a.emit(addi(11, 0, 300));                     // a1 = iterations
+        int first = a.here();
+        a.emit(i(0, 8, 3, 5, 0x03));                  // ld t0, 0(s0)
+        a.emit(addi(5, 5, 7));
+        a.emit(b(8, 0, 0, 0));                        // beq zero, zero, second
+        a.emit(WFI);
+        a.emit(s(0, 5, 8, 3));                        // sd t0, 0(s0)
+        a.emit(addi(11, 11, -1));
+        a.emit(b(first - a.here(), 0, 11, 1));        // bne a1, zero, first
+        a.emit(WFI);
+        Hart translated = runInLockstep(Arena.ofAuto(), a.words(), 1, hart -> hart.promoteAfter(50), retired -> { });
+        assertEquals(2100, translated.register(5));
+        assertEquals(2, translated.hotBlocks(), "the loop's two blocks were not promoted");
     }
 
     @Test
