@@ -75,8 +75,13 @@ final class Mmu {
     private final long[] writeTag = new long[1 << TLB_BITS];
     private final long[] writeOffset = new long[1 << TLB_BITS];
     private long dataContext;
-    // Changes whenever a fetch at a given pc might translate differently (flush, satp, fetch
-    // privilege), so the translator may reuse what an earlier fetch at that pc found.
+    // Names what a fetch at a given pc finds, so the translator may reuse what an earlier
+    // fetch found under the same generation: a counter (bits 2 and up) advanced by every
+    // flush (satp, sfence.vma) and by the translator, and the fetch privilege (bits 0-1). A
+    // trap and its return leave the counter alone, so coming back to a privilege comes back
+    // to its generation, and the links made there before the trap are still good.
+    private static final int GENERATION_STEP = 4;
+    private static final int PRIVILEGE_BITS = 3;
     private int fetchGeneration;
     private final long[] tlbPage = new long[1 << TLB_BITS];
     private final byte[] tlbFlags = new byte[1 << TLB_BITS];
@@ -119,9 +124,7 @@ final class Mmu {
             rootTable = newRoot;
             flush();
         }
-        if (privilege != fetchPrivilege) {
-            fetchGeneration++;
-        }
+        fetchGeneration = (fetchGeneration & ~PRIVILEGE_BITS) | privilege;
         this.dataPrivilege = dataPrivilege;
         this.fetchPrivilege = privilege;
         this.sum = sum;
@@ -141,7 +144,7 @@ final class Mmu {
         Arrays.fill(readTag, -1L);
         Arrays.fill(writeTag, -1L);
         fetchVpn = -1;
-        fetchGeneration++;
+        fetchGeneration += GENERATION_STEP;
     }
 
     /** See {@link #fetchGeneration}. */
@@ -151,7 +154,7 @@ final class Mmu {
 
     /** The translator dropped or distrusts blocks: what fetches found before must be found again. */
     void newFetchGeneration() {
-        fetchGeneration++;
+        fetchGeneration += GENERATION_STEP;
     }
 
     // ---------------------------------------------------------------- instruction fetch
