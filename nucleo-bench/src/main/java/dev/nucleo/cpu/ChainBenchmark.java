@@ -45,7 +45,7 @@ public class ChainBenchmark {
     public void setUp() {
         ram = new GuestRam(BASE, 1 << 20);
         ram.load(BASE, Program.blockRing(blocks));
-        hart = new Hart(0, ram.segment(), BASE, new NoDevices(), System::nanoTime);
+        hart = new Hart(0, ram.segment(), BASE, EmptyBus.INSTANCE, System::nanoTime);
         hart.setEngine(Engine.TRANSLATOR);
         hart.compileSynchronously(1);
         hart.setPc(BASE);

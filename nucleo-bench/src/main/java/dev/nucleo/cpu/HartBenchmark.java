@@ -44,7 +44,7 @@ public class HartBenchmark {
     public void setUp() {
         ram = new GuestRam(BASE, 1 << 20);
         ram.load(BASE, Program.code());
-        hart = new Hart(0, ram.segment(), BASE, new NoDevices(), System::nanoTime);
+        hart = new Hart(0, ram.segment(), BASE, EmptyBus.INSTANCE, System::nanoTime);
         hart.setEngine(Engine.parse(engine));
         if (hart.engine() == Engine.TRANSLATOR) {
             hart.compileSynchronously(1);

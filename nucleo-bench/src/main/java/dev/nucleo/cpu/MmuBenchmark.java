@@ -55,7 +55,7 @@ public class MmuBenchmark {
                     | Mmu.PTE_V | Mmu.PTE_R | Mmu.PTE_W | Mmu.PTE_A | Mmu.PTE_D;
             ram.writeLong(LEAVES + 8 * vpn(VIRTUAL + page * 4096L, 0), leaf);
         }
-        mmu = new Mmu(ram.segment(), BASE, new NoDevices());
+        mmu = new Mmu(ram.segment(), BASE, EmptyBus.INSTANCE);
         boolean sv39 = mode.equals("sv39");
         long satp = 8L << 60 | ROOT >>> 12;
         mmu.configure(satp, sv39 ? Mmu.PRIV_S : Mmu.PRIV_M, sv39 ? Mmu.PRIV_S : Mmu.PRIV_M, false, false);

@@ -11,18 +11,7 @@ class MmuFetchGenerationTest {
     private static final long SV39 = 8L << 60 | 0x80010L;   // root page table at 0x8001_0000
 
     private static Mmu mmu() {
-        PhysicalBus none = new PhysicalBus() {
-            @Override
-            public long load(long address, int size) {
-                throw new BusError(address);
-            }
-
-            @Override
-            public void store(long address, int size, long value) {
-                throw new BusError(address);
-            }
-        };
-        return new Mmu(Arena.ofAuto().allocate(1 << 20), 0x8000_0000L, none);
+        return new Mmu(Arena.ofAuto().allocate(1 << 20), 0x8000_0000L, EmptyBus.INSTANCE);
     }
 
     @Test

@@ -25,18 +25,6 @@ class TranslatorLockstepTest {
     private static final int RAM_SIZE = 1 << 20;
     private static final long DATA = RAM_BASE + 0x8000;
 
-    private static final PhysicalBus NO_DEVICES = new PhysicalBus() {
-        @Override
-        public long load(long address, int size) {
-            throw new BusError(address);
-        }
-
-        @Override
-        public void store(long address, int size, long value) {
-            throw new BusError(address);
-        }
-    };
-
     private static Hart hart(Arena arena, int[] program, Engine engine) {
         MemorySegment ram = arena.allocate(RAM_SIZE, 8);
         return hart(ram, program, engine);
@@ -44,7 +32,7 @@ class TranslatorLockstepTest {
 
     private static Hart hart(MemorySegment ram, int[] program, Engine engine) {
         MemorySegment.copy(program, 0, ram, ValueLayout.JAVA_INT_UNALIGNED, 0, program.length);
-        Hart hart = new Hart(0, ram, RAM_BASE, NO_DEVICES, () -> 0);
+        Hart hart = new Hart(0, ram, RAM_BASE, EmptyBus.INSTANCE, () -> 0);
         hart.setPc(RAM_BASE);
         hart.setEngine(engine);
         return hart;
