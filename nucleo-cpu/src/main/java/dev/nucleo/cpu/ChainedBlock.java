@@ -31,7 +31,7 @@ abstract class ChainedBlock implements CompiledBlock {
 
     /** The block this is the code of (set once, right after construction). */
     Block source;
-    /** Runs of a warm block before it asks for promotion (0: never). */
+    /** Runs a warm block has left before it asks to be compiled hot (hot blocks do not count). */
     int runsToPromotion;
 
     /** fallThrough: the pc after a block ending in a branch (its slot-1 exit), or -1. */
