@@ -21,9 +21,12 @@ final class BackgroundCompiler {
                 r -> Thread.ofPlatform().name(name).daemon().unstarted(r));
     }
 
-    /** Compiles the block as a warm one and publishes its code in block.compiled (a volatile field). */
-    void submitWarm(Block block, int runsToPromotion) {
-        submit(block, () -> compiler.compileWarm(block, runsToPromotion), () -> { });
+    /**
+     * Compiles the block's first code ({@link BlockCompiler#compileFirst}) and publishes it in
+     * block.compiled (a volatile field).
+     */
+    void submitFirst(Block block, int runsToPromotion) {
+        submit(block, () -> compiler.compileFirst(block, runsToPromotion), () -> { });
     }
 
     /** Compiles the block as a hot one, publishes it in block.compiled, then runs published. */

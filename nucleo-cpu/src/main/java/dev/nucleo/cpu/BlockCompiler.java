@@ -37,10 +37,10 @@ final class BlockCompiler {
     private static final ClassDesc CD_LONG_ARRAY = CD_long.arrayType();
     /** Warm blocks: compiled by C1 only (see {@link JitDirectives}), counting their runs. */
     static final String WARM_CLASS = "dev.nucleo.cpu.TranslatedBlock";
-    static final ClassDesc WARM_NAME = ClassDesc.of(WARM_CLASS);
+    private static final ClassDesc WARM_NAME = ClassDesc.of(WARM_CLASS);
     /** Hot blocks: compiled again without the count, for HotSpot's optimizing compiler. */
     private static final String HOT_CLASS = "dev.nucleo.cpu.HotTranslatedBlock";
-    static final ClassDesc HOT_NAME = ClassDesc.of(HOT_CLASS);
+    private static final ClassDesc HOT_NAME = ClassDesc.of(HOT_CLASS);
     private static final MethodTypeDesc RUN = MethodTypeDesc.of(CD_void, CD_HART);
     private static final MethodTypeDesc LONG_LONG_TO_LONG = MethodTypeDesc.of(CD_long, CD_long, CD_long);
     private static final MethodTypeDesc LONG_LONG_TO_INT = MethodTypeDesc.of(CD_int, CD_long, CD_long);
@@ -69,19 +69,22 @@ final class BlockCompiler {
             ClassHierarchyResolver.of(List.of(CD_BLOCK), Map.of(CD_HART, CD_Object, CD_MMU, CD_Object, CD_CHAINED, CD_Object))
                     .orElse(ClassHierarchyResolver.ofClassLoading(lookup))));
 
-    /** A warm block: it calls {@link Hart#promote} on its {@code runsToPromotion}-th run. */
-    ChainedBlock compileWarm(Block block, int runsToPromotion) {
+    /**
+     * A block's first compiled code: warm, calling {@link Hart#promote} on its
+     * {@code runsToPromotion}-th run, or hot at once when runsToPromotion is 0.
+     */
+    ChainedBlock compileFirst(Block block, int runsToPromotion) {
+        if (runsToPromotion == 0) {
+            return compileHot(block);
+        }
         ChainedBlock compiled = compile(block, false);
-        compiled.source = block;
         compiled.runsToPromotion = runsToPromotion;
         return compiled;
     }
 
     /** A hot block: no run count, and C2 may compile it. */
     ChainedBlock compileHot(Block block) {
-        ChainedBlock compiled = compile(block, true);
-        compiled.source = block;
-        return compiled;
+        return compile(block, true);
     }
 
     /** Whether compiled is the code of a hot block. */
@@ -90,6 +93,7 @@ final class BlockCompiler {
     }
 
     private ChainedBlock compile(Block block, boolean hot) {
+        JitDirectives.install();                // before the first warm class exists
         byte[] bytes = classFile.build(hot ? HOT_NAME : WARM_NAME, cb -> cb
                 .withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER)
                 .withSuperclass(CD_CHAINED)
@@ -99,8 +103,10 @@ final class BlockCompiler {
                 .withMethodBody("run", RUN, ClassFile.ACC_PUBLIC, code -> new Emitter(code, block, !hot).emit()));
         try {
             MethodHandles.Lookup hidden = lookup.defineHiddenClass(bytes, true);
-            return (ChainedBlock) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class))
-                    .invoke();
+            ChainedBlock compiled = (ChainedBlock) hidden.findConstructor(hidden.lookupClass(),
+                    MethodType.methodType(void.class)).invoke();
+            compiled.source = block;
+            return compiled;
         } catch (Throwable e) {
             throw new IllegalStateException("cannot load the translation of the block at 0x"
                     + Long.toHexString(block.pc), e);

@@ -19,16 +19,23 @@ final class JitDirectives {
     private static final System.Logger LOG = System.getLogger(JitDirectives.class.getName());
     private static final String DIRECTIVE =
             "[ { match: \"" + BlockCompiler.WARM_CLASS + "*::*\", c2: { Exclude: true } } ]";
-    private static boolean installed;
 
     private JitDirectives() {
     }
 
-    static synchronized void install() {
-        if (installed) {
-            return;
-        }
-        installed = true;
+    /**
+     * Adds the directive on the first call (class initialization makes that once per JVM,
+     * thread-safe); later calls cost nothing. Returns whether HotSpot took it.
+     */
+    static boolean install() {
+        return Once.ADDED;
+    }
+
+    private static final class Once {
+        static final boolean ADDED = add();
+    }
+
+    private static boolean add() {
         Path file = null;
         try {
             file = Files.createTempFile("nucleo-jit", ".json");
@@ -36,11 +43,14 @@ final class JitDirectives {
             Object reply = ManagementFactory.getPlatformMBeanServer().invoke(
                     new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesAdd",
                     new Object[] {new String[] {file.toString()}}, new String[] {String[].class.getName()});
-            if (!String.valueOf(reply).contains("added")) {
-                LOG.log(System.Logger.Level.WARNING, "HotSpot did not take the compiler directive for warm blocks: " + reply);
+            if (String.valueOf(reply).contains("added")) {
+                return true;
             }
+            LOG.log(System.Logger.Level.WARNING, "HotSpot did not take the compiler directive for warm blocks: " + reply);
+            return false;
         } catch (JMException | java.io.IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot add the compiler directive for warm blocks: " + e);
+            return false;
         } finally {
             if (file != null) {
                 try {

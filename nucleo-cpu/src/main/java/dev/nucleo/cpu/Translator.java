@@ -61,7 +61,6 @@ final class Translator implements CodeWriteListener {
         this.mmu = mmu;
         this.ram = mmu.ram();
         this.compiler = new BackgroundCompiler("nucleo-translator");
-        JitDirectives.install();
         mmu.trackCodeWrites(this);
     }
 
@@ -107,18 +106,12 @@ final class Translator implements CodeWriteListener {
         if (++block.executions >= hotThreshold && !block.queued) {
             block.queued = true;
             if (!compileInBackground) {
-                compiled = runsToPromotion == 0 ? compiler.compiler().compileHot(block)
-                        : compiler.compiler().compileWarm(block, runsToPromotion);
+                compiled = compiler.compiler().compileFirst(block, runsToPromotion);
                 block.compiled = compiled;
                 compiled.run(hart);
                 return n;
             }
-            if (runsToPromotion == 0) {
-                block.promoted = true;
-                compiler.submitHot(block, () -> { });
-            } else {
-                compiler.submitWarm(block, runsToPromotion);
-            }
+            compiler.submitFirst(block, runsToPromotion);
         }
         for (int i = 0; i < n; i++) {
             hart.executeOne();
