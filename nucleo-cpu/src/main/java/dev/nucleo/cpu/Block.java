@@ -75,6 +75,13 @@ final class Block {
         replaceFirst = !replaceFirst;
     }
 
+    /** The encoding instruction i (at pc) was decoded from: 16 bits if compressed, for traps. */
+    int encoding(int i, long pc) {
+        int at = (int) (ramAddress + (pc - this.pc) - codeStart);   // a block stays on one page
+        int low = (code[at] & 0xff) | (code[at + 1] & 0xff) << 8;
+        return lengths[i] == 2 ? low : low | ((code[at + 2] & 0xff) | (code[at + 3] & 0xff) << 8) << 16;
+    }
+
     int length() {
         return instructions.length;
     }

@@ -11,6 +11,7 @@ import java.lang.constant.ClassDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -19,12 +20,14 @@ import java.util.Map;
  * JDK's class-file API.
  *
  * <p>Guest registers live in JVM locals inside the block: each is read from {@code hart.x}
- * the first time it is used and written back only when needed. Before every instruction that
- * can trap (loads and stores: anything calling the MMU) the generated code writes back the
- * changed registers, sets {@code hart.pc} to that instruction and adds the instructions
- * retired so far to {@code hart.instret}, so a {@link Trap} leaves exactly the interpreter's
- * state. Every exit may call the next compiled block directly ({@link ChainedBlock}). Hidden
- * classes are defined without STRONG: a dropped block can be unloaded.
+ * the first time it is used and written back when the block ends. An instruction that can
+ * trap (loads and stores: anything calling the MMU) gets an exception handler of its own,
+ * covering just that call: on a {@link Trap} it writes back the registers changed so far,
+ * sets {@code hart.pc} to that instruction and adds the instructions retired before it to
+ * {@code hart.instret}, then rethrows, so a trap leaves exactly the interpreter's state while
+ * the path without a trap does none of that work. Every exit may call the next compiled block
+ * directly ({@link ChainedBlock}). Hidden classes are defined without STRONG: a dropped block
+ * can be unloaded.
  */
 final class BlockCompiler {
     private static final ClassDesc CD_HART = ClassDesc.of("dev.nucleo.cpu.Hart");
@@ -50,6 +53,7 @@ final class BlockCompiler {
     private static final MethodTypeDesc STORE_CONDITIONAL = MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_long);
     private static final MethodTypeDesc AMO = MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_int, CD_long);
     private static final ClassDesc CD_VAR_HANDLE = ClassDesc.of("java.lang.invoke.VarHandle");
+    private static final ClassDesc CD_TRAP = ClassDesc.of("dev.nucleo.cpu.Trap");
 
     // Local variable slots of run(Hart).
     private static final int HART = 1;
@@ -123,6 +127,13 @@ final class BlockCompiler {
         return pcs[n - 1] + block.lengths[n - 1];
     }
 
+    /**
+     * A handler to emit for the MMU call between start and end: the registers dirty there,
+     * the instructions retired before it not yet added to instret, and its pc.
+     */
+    private record TrapHandler(Label start, Label end, boolean[] dirty, int unaccounted, long pc) {
+    }
+
     /** Emits the body of run(Hart) for one block. */
     private static final class Emitter {
         private final CodeBuilder code;
@@ -131,6 +142,8 @@ final class BlockCompiler {
         private final boolean[] dirty = new boolean[32];
         private int accounted;      // instructions already added to hart.instret
         private Label loopHead;     // where a self-loop's next iteration starts (null: no loop)
+        /** Exception handlers still to emit, after the block's code. */
+        private final List<TrapHandler> trapHandlers = new ArrayList<>();
 
         private final boolean countRuns;
 
@@ -162,6 +175,7 @@ final class BlockCompiler {
                 long next = pc + block.lengths[i];
                 if (i == n - 1 && BlockDecoder.endsBlock(inst)) {
                     controlTransfer(inst, pc, next, n);
+                    emitTrapHandlers();
                     return;
                 }
                 if (Decode.opcode(inst) == 0x6f) {
@@ -174,6 +188,7 @@ final class BlockCompiler {
             long end = n == 0 ? block.pc : pcs[n - 1] + block.lengths[n - 1];
             setPc(end);
             chainOrReturn(0, end);
+            emitTrapHandlers();
         }
 
         /** Whether the block ends in a conditional branch back to its own first instruction. */
@@ -255,11 +270,34 @@ final class BlockCompiler {
             code.aload(HART).loadConstant(pc).putfield(CD_HART, "pc", CD_long);
         }
 
-        /** Makes hart state precise for instruction i at pc, which may trap. */
-        private void precise(int i, long pc) {
-            writeBack();
-            accountRetired(i);
-            setPc(pc);
+        /**
+         * Emits the MMU call of instruction i at pc (its operands already on the stack), with
+         * a handler that makes the hart's state precise for it if the call throws a Trap.
+         */
+        private void mayTrap(int i, long pc, Runnable call) {
+            Label start = code.newBoundLabel();
+            call.run();
+            Label end = code.newBoundLabel();
+            trapHandlers.add(new TrapHandler(start, end, dirty.clone(), i - accounted, pc));
+        }
+
+        /** The handlers mayTrap left for later, after the block's last return. */
+        private void emitTrapHandlers() {
+            for (TrapHandler h : trapHandlers) {
+                Label handler = code.newBoundLabel();
+                code.exceptionCatch(h.start(), h.end(), handler, CD_TRAP);
+                for (int r = 1; r < 32; r++) {
+                    if (h.dirty()[r]) {
+                        code.aload(REGS).loadConstant(r).lload(slot(r)).lastore();
+                    }
+                }
+                if (h.unaccounted() > 0) {
+                    code.aload(HART).dup().getfield(CD_HART, "instret", CD_long)
+                            .loadConstant((long) h.unaccounted()).ladd().putfield(CD_HART, "instret", CD_long);
+                }
+                setPc(h.pc());
+                code.athrow();                  // the Trap, still on the stack
+            }
         }
 
         private void finish(int n) {
@@ -300,6 +338,8 @@ final class BlockCompiler {
                 }
                 case 0x03 -> load(i, inst, pc);
                 case 0x23 -> store(i, inst, pc);
+                case 0x07 -> floatLoad(i, inst, pc);
+                case 0x27 -> floatStore(i, inst, pc);
                 case 0x2f -> atomic(i, inst, pc);
                 case 0x0f -> code.invokestatic(CD_VAR_HANDLE, "fullFence", MTD_void);   // fence
                 default -> throw new IllegalArgumentException("not translatable: 0x" + Integer.toHexString(inst));
@@ -321,7 +361,6 @@ final class BlockCompiler {
         }
 
         private void load(int i, int inst, long pc) {
-            precise(i, pc);
             code.aload(MMU);
             address(inst, immI(inst));
             int funct3 = funct3(inst);
@@ -331,7 +370,7 @@ final class BlockCompiler {
                 case 2 -> "load32";
                 default -> "load64";
             };
-            code.invokevirtual(CD_MMU, method, LOAD);
+            mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, method, LOAD));
             switch (funct3) {
                 case 4 -> code.loadConstant(0xffL).land();
                 case 5 -> code.loadConstant(0xffffL).land();
@@ -343,7 +382,6 @@ final class BlockCompiler {
         }
 
         private void store(int i, int inst, long pc) {
-            precise(i, pc);
             code.aload(MMU);
             address(inst, immS(inst));
             read(rs2(inst));
@@ -353,27 +391,57 @@ final class BlockCompiler {
                 case 2 -> "store32";
                 default -> "store64";
             };
-            code.invokevirtual(CD_MMU, method, STORE);
+            mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, method, STORE));
+        }
+
+        /** flw and fld: like the interpreter, FS must be on, and is marked dirty after. */
+        private void floatLoad(int i, int inst, long pc) {
+            requireFp(i, pc);
+            code.aload(HART).getfield(CD_HART, "f", CD_LONG_ARRAY).loadConstant(rd(inst));
+            code.aload(MMU);
+            address(inst, immI(inst));
+            boolean single = funct3(inst) == 2;
+            mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, single ? "load32" : "load64", LOAD));
+            if (single) {
+                code.invokestatic(CD_OPS, "boxSingle", LOAD);
+            }
+            code.lastore();
+            code.aload(HART).invokestatic(CD_OPS, "markFpDirty", MethodTypeDesc.of(CD_void, CD_HART));
+        }
+
+        /** fsw and fsd (fsw stores the low 32 bits whatever their boxing). */
+        private void floatStore(int i, int inst, long pc) {
+            requireFp(i, pc);
+            code.aload(MMU);
+            address(inst, immS(inst));
+            code.aload(HART).getfield(CD_HART, "f", CD_LONG_ARRAY).loadConstant(rs2(inst)).laload();
+            boolean single = funct3(inst) == 2;
+            mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, single ? "store32" : "store64", STORE));
+            code.aload(HART).invokestatic(CD_OPS, "markFpDirty", MethodTypeDesc.of(CD_void, CD_HART));
+        }
+
+        private void requireFp(int i, long pc) {
+            code.aload(HART).loadConstant(block.encoding(i, pc));
+            mayTrap(i, pc, () -> code.invokestatic(CD_OPS, "requireFp", MethodTypeDesc.of(CD_void, CD_HART, CD_int)));
         }
 
         /** LR, SC and AMOs: the MMU's atomic operations, as the interpreter calls them. */
         private void atomic(int i, int inst, long pc) {
-            precise(i, pc);
             int size = funct3(inst) == 2 ? 4 : 8;
             int funct5 = inst >>> 27;
             code.aload(MMU);
             read(rs1(inst));
             code.loadConstant(size);
             switch (funct5) {
-                case 0x02 -> code.invokevirtual(CD_MMU, "loadReserved", LOAD_RESERVED);
+                case 0x02 -> mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, "loadReserved", LOAD_RESERVED));
                 case 0x03 -> {
                     read(rs2(inst));
-                    code.invokevirtual(CD_MMU, "storeConditional", STORE_CONDITIONAL);
+                    mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, "storeConditional", STORE_CONDITIONAL));
                 }
                 default -> {
                     code.loadConstant(funct5);
                     read(rs2(inst));
-                    code.invokevirtual(CD_MMU, "amo", AMO);
+                    mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, "amo", AMO));
                 }
             }
             write(rd(inst));

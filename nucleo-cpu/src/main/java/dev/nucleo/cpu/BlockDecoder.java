@@ -104,6 +104,7 @@ final class BlockDecoder {
             case 0x63 -> funct3 != 2 && funct3 != 3;
             case 0x03 -> funct3 != 7;
             case 0x23 -> funct3 <= 3;
+            case 0x07, 0x27 -> funct3 == 2 || funct3 == 3;          // flw, fld, fsw, fsd
             case 0x0f -> funct3 == 0;                               // fence (fence.i stays interpreted)
             case 0x2f -> (funct3 == 2 || funct3 == 3) && switch (inst >>> 27) {
                 case 0x02 -> rs2(inst) == 0;                        // lr

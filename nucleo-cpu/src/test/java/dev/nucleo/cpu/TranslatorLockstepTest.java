@@ -314,6 +314,70 @@ class TranslatorLockstepTest {
     }
 
     /**
+     * FP loads and stores in translated code: NaN-boxing, stores of the low word, and both
+     * of their precise traps: illegal while mstatus.FS is off (the handler turns it on and
+     * retries) and an access fault (the handler skips the instruction).
+     */
+    @Test
+    void floatLoadsAndStoresAgreeAndTrapPrecisely() {
+        Asm a = new Asm();
+        pointDataRegister(a);
+        a.emit(auipc(5, 0));
+        int handlerFixup = a.here();
+        a.emit(0);                                    // addi t0, t0, handler (patched below)
+        a.emit(csrrw(0, Csr.MTVEC, 5));
+        a.emit(addi(11, 0, 40));                      // a1 = iterations
+        a.emit(addi(9, 8, 16));                       // s1 = s0 + 16
+        a.emit(lui(21, 0x1));                         // s5 = 0x1000: no device there
+        a.emit(lui(10, 0x7fc01));                     // a0: grows through NaNs and numbers
+        int loop = a.here();
+        a.emit(i(7, 11, 7, 29, 0x13));                // andi t4, a1, 7
+        int toKeep = a.here();
+        a.emit(0);                                    // bne t4, zero, keep (patched below)
+        a.emit(lui(30, 0x6));                         // t5 = mstatus.FS
+        a.emit(i(Csr.MSTATUS, 30, 3, 0, 0x73));       // csrrc zero, mstatus, t5: FP off
+        a.emit(i(0, 21, 3, 4, 0x07));                 // fld f4, 0(s5): illegal, then access fault
+        a.emit(s(8, 1, 21, 3) | 0x04);                // fsd f1, 8(s5): store access fault
+        int keep = a.here();
+        a.emit(i(0, 8, 3, 1, 0x07));                  // fld f1, 0(s0)
+        a.emit(i(8, 8, 2, 2, 0x07));                  // flw f2, 8(s0)
+        a.emit(i(12, 8, 2, 3, 0x07));                 // flw f3, 12(s0)
+        a.emit(s(0, 1, 9, 3) | 0x04);                 // fsd f1, 0(s1)
+        a.emit(s(8, 2, 9, 2) | 0x04);                 // fsw f2, 8(s1)
+        a.emit(s(12, 1, 9, 2) | 0x04);                // fsw f1, 12(s1): the low word of a double
+        a.emit(i(0, 9, 3, 12, 0x03));                 // ld a2, 0(s1)
+        a.emit(i(8, 9, 3, 13, 0x03));                 // ld a3, 8(s1)
+        a.emit(r(0, 12, 14, 0, 14, 0x33));            // add a4, a4, a2
+        a.emit(r(0, 13, 14, 4, 14, 0x33));            // xor a4, a4, a3
+        a.emit(r(1, 11, 10, 0, 10, 0x33));            // mul a0, a0, a1
+        a.emit(addi(10, 10, 0x3f5));
+        a.emit(s(0, 10, 8, 3));                       // sd a0, 0(s0)
+        a.emit(s(8, 14, 8, 3));                       // sd a4, 8(s0)
+        a.emit(addi(11, 11, -1));
+        a.emit(b(loop - a.here(), 0, 11, 1));         // bne a1, zero, loop
+        a.emit(WFI);
+        int handler = a.here();
+        a.emit(csrrs(31, Csr.MCAUSE, 0));
+        a.emit(addi(30, 0, Trap.ILLEGAL_INSTRUCTION));
+        a.emit(b(20, 30, 31, 1));                     // bne t6, t5, skip it
+        a.emit(lui(31, 0x6));
+        a.emit(i(Csr.MSTATUS, 31, 2, 0, 0x73));       // csrrs zero, mstatus, t6: FP on, retry
+        a.emit(addi(19, 19, 1));                      // s3 counts illegal instructions
+        a.emit(MRET);
+        a.emit(csrrs(31, Csr.MEPC, 0));
+        a.emit(addi(31, 31, 4));
+        a.emit(csrrw(0, Csr.MEPC, 31));
+        a.emit(addi(20, 20, 1));                      // s4 counts access faults
+        a.emit(MRET);
+        int[] words = a.words();
+        words[handlerFixup / 4] = addi(5, 5, handler - (handlerFixup - 4));
+        words[toKeep / 4] = b(keep - toKeep, 0, 29, 1);
+        Hart h = runInLockstep(Arena.ofAuto(), words);
+        assertEquals(40 / 8, h.register(19), "illegal while FS was off");
+        assertEquals(2 * (40 / 8), h.register(20), "access faults");
+    }
+
+    /**
      * Blocks that ran (and were chained to each other) many times are rewritten by a plain
      * store, without fence.i: the next run must see the new instruction. With dataStores the
      * loop also stores to its own code page on every iteration.
