@@ -12,6 +12,7 @@ import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -34,7 +35,7 @@ final class BlockCompiler {
     private static final ClassDesc CD_MMU = ClassDesc.of("dev.nucleo.cpu.Mmu");
     private static final ClassDesc CD_BLOCK = ClassDesc.of("dev.nucleo.cpu.CompiledBlock");
     private static final ClassDesc CD_CHAINED = ClassDesc.of("dev.nucleo.cpu.ChainedBlock");
-    private static final MethodTypeDesc SUCCESSOR = MethodTypeDesc.of(CD_BLOCK, CD_HART, CD_long);
+    private static final MethodTypeDesc SUCCESSOR = MethodTypeDesc.of(CD_BLOCK, CD_HART, CD_long, CD_int);
     private static final ClassDesc CD_OPS = ClassDesc.of("dev.nucleo.cpu.TranslatedOps");
     private static final ClassDesc CD_MATH = ClassDesc.of("java.lang.Math");
     private static final ClassDesc CD_LONG_ARRAY = CD_long.arrayType();
@@ -98,13 +99,14 @@ final class BlockCompiler {
 
     private ChainedBlock compile(Block block, boolean hot) {
         JitDirectives.install();                // before the first warm class exists
+        int[] exits = new int[1];               // known once run() is emitted
         byte[] bytes = classFile.build(hot ? HOT_NAME : WARM_NAME, cb -> cb
                 .withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER)
                 .withSuperclass(CD_CHAINED)
+                .withMethodBody("run", RUN, ClassFile.ACC_PUBLIC, code -> exits[0] = new Emitter(code, block, !hot).emit())
                 .withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC, code -> code
-                        .aload(0).loadConstant(fallThrough(block))
-                        .invokespecial(CD_CHAINED, INIT_NAME, MethodTypeDesc.of(CD_void, CD_long)).return_())
-                .withMethodBody("run", RUN, ClassFile.ACC_PUBLIC, code -> new Emitter(code, block, !hot).emit()));
+                        .aload(0).loadConstant(exits[0])
+                        .invokespecial(CD_CHAINED, INIT_NAME, MethodTypeDesc.of(CD_void, CD_int)).return_()));
         try {
             MethodHandles.Lookup hidden = lookup.defineHiddenClass(bytes, true);
             ChainedBlock compiled = (ChainedBlock) hidden.findConstructor(hidden.lookupClass(),
@@ -117,21 +119,18 @@ final class BlockCompiler {
         }
     }
 
-    /** The pc after the block's last instruction if it is a branch (its not-taken exit), else -1. */
-    private static long fallThrough(Block block) {
-        int n = block.length();
-        if (n == 0 || Decode.opcode(block.instructions[n - 1]) != 0x63) {
-            return -1;
-        }
-        long[] pcs = BlockDecoder.pcs(block);
-        return pcs[n - 1] + block.lengths[n - 1];
+    /**
+     * A handler to emit for the MMU call between start and end: the registers dirty there,
+     * the instructions retired before it in this run of the block, and its pc.
+     */
+    private record TrapHandler(Label start, Label end, boolean[] dirty, int retired, long pc) {
     }
 
     /**
-     * A handler to emit for the MMU call between start and end: the registers dirty there,
-     * the instructions retired before it not yet added to instret, and its pc.
+     * The way out of a block taken by a branch in its middle, to emit after the block's code:
+     * where the branch jumps to, the registers dirty there and the instructions retired with it.
      */
-    private record TrapHandler(Label start, Label end, boolean[] dirty, int unaccounted, long pc) {
+    private record SideExit(Label taken, boolean[] dirty, int retired, long target) {
     }
 
     /** Emits the body of run(Hart) for one block. */
@@ -140,10 +139,11 @@ final class BlockCompiler {
         private final Block block;
         private final boolean[] loaded = new boolean[32];
         private final boolean[] dirty = new boolean[32];
-        private int accounted;      // instructions already added to hart.instret
         private Label loopHead;     // where a self-loop's next iteration starts (null: no loop)
-        /** Exception handlers still to emit, after the block's code. */
+        private int exits;          // exits numbered so far (ChainedBlock's links)
+        /** Exception handlers and side exits still to emit, after the block's code. */
         private final List<TrapHandler> trapHandlers = new ArrayList<>();
+        private final List<SideExit> sideExits = new ArrayList<>();
 
         private final boolean countRuns;
 
@@ -153,7 +153,8 @@ final class BlockCompiler {
             this.countRuns = countRuns;
         }
 
-        void emit() {
+        /** Emits run(Hart); returns how many exits it has. */
+        int emit() {
             if (countRuns) {
                 code.aload(0).aload(HART).invokevirtual(CD_CHAINED, "countRun", MethodTypeDesc.of(CD_void, CD_HART));
             }
@@ -175,27 +176,44 @@ final class BlockCompiler {
                 long next = pc + block.lengths[i];
                 if (i == n - 1 && BlockDecoder.endsBlock(inst)) {
                     controlTransfer(inst, pc, next, n);
-                    emitTrapHandlers();
-                    return;
+                    return emitDeferred();
                 }
-                if (Decode.opcode(inst) == 0x6f) {
-                    constant(rd(inst), next);          // a jal the block went through
-                } else {
-                    instruction(i, inst, pc);
+                switch (Decode.opcode(inst)) {
+                    case 0x6f -> constant(rd(inst), next);      // a jal the block went through
+                    case 0x63 -> sideExit(i, inst, pc);         // a branch the block went past
+                    default -> instruction(i, inst, pc);
                 }
             }
             finish(n);
             long end = n == 0 ? block.pc : pcs[n - 1] + block.lengths[n - 1];
             setPc(end);
-            chainOrReturn(0, end);
-            emitTrapHandlers();
+            chainOrReturn(end);
+            return emitDeferred();
         }
 
-        /** Whether the block ends in a conditional branch back to its own first instruction. */
+        /** Whether a conditional branch of the block goes back to its first instruction. */
         private boolean loopsToItself(long[] pcs) {
-            int n = block.length();
-            return n > 0 && Decode.opcode(block.instructions[n - 1]) == 0x63
-                    && pcs[n - 1] + immB(block.instructions[n - 1]) == block.pc;
+            for (int i = 0; i < block.length(); i++) {
+                int inst = block.instructions[i];
+                if (Decode.opcode(inst) == 0x63 && pcs[i] + immB(inst) == block.pc) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** The side exits and trap handlers left for after the block's last return; returns the exit count. */
+        private int emitDeferred() {
+            for (SideExit exit : sideExits) {
+                code.labelBinding(exit.taken());
+                writeBack(exit.dirty());
+                addRetired(exit.retired());
+                loopAgainIfTo(exit.target());
+                setPc(exit.target());
+                chainOrReturn(exit.target());
+            }
+            emitTrapHandlers();
+            return exits;
         }
 
         // ------------------------------------------------------------ guest registers
@@ -226,38 +244,37 @@ final class BlockCompiler {
             return FIRST_REGISTER + 2 * r;
         }
 
-        private void writeBack() {
+        /** Writes back the registers marked in which. */
+        private void writeBack(boolean[] which) {
             for (int r = 1; r < 32; r++) {
-                if (dirty[r]) {
+                if (which[r]) {
                     code.aload(REGS).loadConstant(r).lload(slot(r)).lastore();
-                    dirty[r] = false;
                 }
             }
         }
 
-        private void accountRetired(int retired) {
-            int delta = retired - accounted;
-            if (delta > 0) {
+        private void addRetired(int retired) {
+            if (retired > 0) {
                 code.aload(HART).dup().getfield(CD_HART, "instret", CD_long)
-                        .loadConstant((long) delta).ladd().putfield(CD_HART, "instret", CD_long);
-                accounted = retired;
+                        .loadConstant((long) retired).ladd().putfield(CD_HART, "instret", CD_long);
             }
         }
 
         /**
-         * Leaves the block (its state already complete in the hart) by exit slot 0 or 1 to
-         * target (null: the jalr target in TEMP): calls the block remembered there if
+         * Leaves the block (its state already complete in the hart) by a new exit to target
+         * (null: the jalr target in TEMP): calls the block remembered there if
          * {@link ChainedBlock} says it may, else returns to the dispatcher. The call is in
          * this block's own code so that HotSpot sees one receiver there and may inline it.
          */
-        private void chainOrReturn(int slot, Long target) {
+        private void chainOrReturn(Long target) {
             code.aload(0).aload(HART);
             if (target == null) {
                 code.lload(TEMP);
             } else {
                 code.loadConstant(target);
             }
-            code.invokevirtual(CD_CHAINED, "successor" + slot, SUCCESSOR);
+            code.loadConstant(exits++);
+            code.invokevirtual(CD_CHAINED, "successor", SUCCESSOR);
             Label unchained = code.newLabel();
             code.dup().ifnull(unchained);
             code.aload(HART).invokeinterface(CD_BLOCK, "run", RUN);
@@ -278,31 +295,26 @@ final class BlockCompiler {
             Label start = code.newBoundLabel();
             call.run();
             Label end = code.newBoundLabel();
-            trapHandlers.add(new TrapHandler(start, end, dirty.clone(), i - accounted, pc));
+            trapHandlers.add(new TrapHandler(start, end, dirty.clone(), i, pc));
         }
 
-        /** The handlers mayTrap left for later, after the block's last return. */
+        /** The handlers mayTrap left for later. */
         private void emitTrapHandlers() {
             for (TrapHandler h : trapHandlers) {
                 Label handler = code.newBoundLabel();
                 code.exceptionCatch(h.start(), h.end(), handler, CD_TRAP);
-                for (int r = 1; r < 32; r++) {
-                    if (h.dirty()[r]) {
-                        code.aload(REGS).loadConstant(r).lload(slot(r)).lastore();
-                    }
-                }
-                if (h.unaccounted() > 0) {
-                    code.aload(HART).dup().getfield(CD_HART, "instret", CD_long)
-                            .loadConstant((long) h.unaccounted()).ladd().putfield(CD_HART, "instret", CD_long);
-                }
+                writeBack(h.dirty());
+                addRetired(h.retired());
                 setPc(h.pc());
                 code.athrow();                  // the Trap, still on the stack
             }
         }
 
+        /** At the block's end: writes back what changed and counts the whole block retired. */
         private void finish(int n) {
-            writeBack();
-            accountRetired(n);
+            writeBack(dirty);
+            Arrays.fill(dirty, false);
+            addRetired(n);
         }
 
         // ------------------------------------------------------------ instructions
@@ -602,7 +614,7 @@ final class BlockCompiler {
                     constant(rd, next);
                     finish(n);
                     setPc(pc + immJ(inst));
-                    chainOrReturn(0, pc + immJ(inst));
+                    chainOrReturn(pc + immJ(inst));
                 }
                 case 0x67 -> {                                                      // jalr
                     address(inst, immI(inst));
@@ -610,14 +622,37 @@ final class BlockCompiler {
                     constant(rd, next);
                     finish(n);
                     code.aload(HART).lload(TEMP).putfield(CD_HART, "pc", CD_long);
-                    chainOrReturn(0, null);
+                    chainOrReturn(null);
                 }
                 default -> branch(inst, pc, next, n);
             }
         }
 
+        /** The block's last instruction, a branch: both ways leave the block. */
         private void branch(int inst, long pc, long next, int n) {
             finish(n);
+            Label taken = code.newLabel();
+            compareAndBranch(inst, taken);
+            setPc(next);
+            chainOrReturn(next);
+            code.labelBinding(taken);
+            loopAgainIfTo(pc + immB(inst));
+            setPc(pc + immB(inst));
+            chainOrReturn(pc + immB(inst));
+        }
+
+        /**
+         * A branch in the middle of the block (instruction i): the block goes on if it is not
+         * taken; taken, it leaves by a side exit emitted after the block's code.
+         */
+        private void sideExit(int i, int inst, long pc) {
+            Label taken = code.newLabel();
+            compareAndBranch(inst, taken);
+            sideExits.add(new SideExit(taken, dirty.clone(), i + 1, pc + immB(inst)));
+        }
+
+        /** Jumps to taken if the branch inst is taken. */
+        private void compareAndBranch(int inst, Label taken) {
             int funct3 = funct3(inst);
             read(rs1(inst));
             read(rs2(inst));
@@ -626,27 +661,29 @@ final class BlockCompiler {
             } else {
                 code.lcmp();
             }
-            Label taken = code.newLabel();
             switch (funct3) {
                 case 0 -> code.ifeq(taken);
                 case 1 -> code.ifne(taken);
                 case 4, 6 -> code.iflt(taken);
                 default -> code.ifge(taken);
             }
-            setPc(next);
-            chainOrReturn(1, next);
-            code.labelBinding(taken);
-            if (loopHead != null) {
-                // Again, unless the budget is spent or a store hit translated code (this
-                // block's bytes may have changed: the dispatcher decides what runs next).
-                Label leave = code.newLabel();
-                code.iinc(ITERATIONS, -1).iload(ITERATIONS).ifle(leave);
-                code.aload(MMU).getfield(CD_MMU, "codeWrites", CD_int).iload(CODE_WRITES).if_icmpne(leave);
-                code.goto_(loopHead);
-                code.labelBinding(leave);
+        }
+
+        /**
+         * At an exit to target (state complete in the hart): if target is this block's start,
+         * runs the block again in this call unless the iteration budget is spent or a store hit
+         * translated code (this block's bytes may have changed: the dispatcher decides what
+         * runs next).
+         */
+        private void loopAgainIfTo(long target) {
+            if (loopHead == null || target != block.pc) {
+                return;
             }
-            setPc(pc + immB(inst));
-            chainOrReturn(pc + immB(inst) == next ? 1 : 0, pc + immB(inst));   // ChainedBlock.link's slot
+            Label leave = code.newLabel();
+            code.iinc(ITERATIONS, -1).iload(ITERATIONS).ifle(leave);
+            code.aload(MMU).getfield(CD_MMU, "codeWrites", CD_int).iload(CODE_WRITES).if_icmpne(leave);
+            code.goto_(loopHead);
+            code.labelBinding(leave);
         }
     }
 }

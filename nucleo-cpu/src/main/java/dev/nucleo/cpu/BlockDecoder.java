@@ -7,16 +7,20 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
- * Finds the extent of the basic block at a pc: straight-line instructions the compiler
- * handles, up to and including the first jump or branch, at most {@link #MAX_INSTRUCTIONS},
- * never past the end of the 4 KiB page (so one translation covers the whole block); a jal
- * whose target is on the same page does not end the block, which goes on at the target. An
- * instruction the compiler does not handle ends the block before it; the interpreter runs it.
+ * Finds the extent of the block at a pc: instructions the compiler handles, up to and
+ * including the first jalr, at most {@link #MAX_INSTRUCTIONS}, never past the end of the 4 KiB
+ * page (so one translation covers the whole block). A jal whose target is on the same page
+ * does not end the block, which goes on at the target; nor does a conditional branch, up to
+ * {@link #MAX_BRANCHES_FOLLOWED}: the block goes on with the instruction after it, and the
+ * branch taken leaves the block there (a superblock: one entry, several exits). An instruction
+ * the compiler does not handle ends the block before it; the interpreter runs it.
  */
 final class BlockDecoder {
     static final int MAX_INSTRUCTIONS = 64;
     /** jal instructions to the same page a block may go through (its code can repeat). */
     private static final int MAX_JUMPS_FOLLOWED = 8;
+    /** Conditional branches a block may go past (their taken way leaves the block). */
+    static final int MAX_BRANCHES_FOLLOWED = Integer.getInteger("nucleo.translator.branches", 3);
 
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
 
@@ -31,6 +35,7 @@ final class BlockDecoder {
         int lowest = offset;
         int highest = offset;
         int jumpsFollowed = 0;
+        int branchesFollowed = 0;
         long pageBase = ramAddress - offset;
         while (count < MAX_INSTRUCTIONS && offset < 0x1000) {
             int low = ram.get(SHORT, pageBase + offset) & 0xffff;
@@ -64,6 +69,10 @@ final class BlockDecoder {
                 }
             }
             offset += length;
+            if (opcode(inst) == 0x63 && branchesFollowed < MAX_BRANCHES_FOLLOWED) {
+                branchesFollowed++;
+                continue;                        // on along the branch not taken
+            }
             if (endsBlock(inst)) {
                 break;
             }
@@ -75,7 +84,8 @@ final class BlockDecoder {
 
     /**
      * The pc of each instruction of a block: in sequence, except after a jal that is not the
-     * last instruction, which the decoder followed to its target.
+     * last instruction, which the decoder followed to its target (a branch that is not the
+     * last goes on in sequence).
      */
     static long[] pcs(Block block) {
         int n = block.length();

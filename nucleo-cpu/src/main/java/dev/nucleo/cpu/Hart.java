@@ -45,9 +45,11 @@ public final class Hart {
     private Translator translator;      // null: the interpreter runs everything
     private RunGovernor governor;       // null: runs whenever the host schedules the thread
     boolean waitingForInterrupt;        // package-private for HartState
-    // Translated blocks: how many more may run chained in this dispatch, and which ran last.
+    // Translated blocks: how many more may run chained in this dispatch, and which ran last
+    // (left by which exit).
     int chainBudget;
     ChainedBlock lastBlock;
+    int lastExit;
     private String crashReason;
     private final HartPause pause = new HartPause();   // Vm.pause(): park between blocks
 

@@ -89,7 +89,7 @@ final class Translator implements CodeWriteListener {
         if (last != null) {
             hart.lastBlock = null;
             if (compiled != null) {
-                last.link(pc, compiled, generation);   // next time it calls this block itself
+                last.link(hart.lastExit, pc, compiled, generation);   // next time it calls this block itself
             }
         }
         if (compiled != null) {
