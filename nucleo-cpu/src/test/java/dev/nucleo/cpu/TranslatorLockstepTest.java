@@ -71,6 +71,20 @@ class TranslatorLockstepTest {
         return translated;
     }
 
+    /** Sets mtvec to a handler whose address is patched in later; returns where to patch. */
+    private static int trapVectorToPatch(Asm a) {
+        a.emit(auipc(5, 0));
+        int fixup = a.here();
+        a.emit(0);                                    // addi t0, t0, handler (patched below)
+        a.emit(csrrw(0, Csr.MTVEC, 5));
+        return fixup;
+    }
+
+    /** Patches the handler's offset (from the auipc just before fixup) into the program. */
+    private static void patchTrapVector(int[] words, int fixup, int handler) {
+        words[fixup / 4] = addi(5, 5, handler - (fixup - 4));
+    }
+
     /** s0 = DATA. */
     private static void pointDataRegister(Asm a) {
         a.emit(lui(8, (int) (DATA >>> 12) & 0xfffff));      // lui sign-extends: 0x80008 << 12 is negative
@@ -173,10 +187,7 @@ class TranslatorLockstepTest {
     @Test
     void loadFaultInTheMiddleOfABlockIsPrecise() {
         Asm a = new Asm();
-        a.emit(auipc(5, 0));
-        int handlerFixup = a.here();
-        a.emit(0);                                    // addi t0, t0, handler (patched below)
-        a.emit(csrrw(0, Csr.MTVEC, 5));
+        int handlerFixup = trapVectorToPatch(a);
         a.emit(addi(11, 0, 100));                     // a1 = iterations
         a.emit(lui(9, 0x1));                          // s1 = 0x1000: no device there
         int loop = a.here();
@@ -195,7 +206,7 @@ class TranslatorLockstepTest {
         a.emit(addi(14, 14, 1));                      // a4 counts traps
         a.emit(MRET);
         int[] words = a.words();
-        words[handlerFixup / 4] = addi(5, 5, handler);
+        patchTrapVector(words, handlerFixup, handler);
         Hart h = runInLockstep(Arena.ofAuto(), words);
         assertEquals(100, h.register(14));
         assertEquals(300, h.register(10));
@@ -268,10 +279,7 @@ class TranslatorLockstepTest {
     void atomicsAgreeAndAMisalignedAmoTrapsPrecisely() {
         Asm a = new Asm();
         pointDataRegister(a);
-        a.emit(auipc(5, 0));
-        int handlerFixup = a.here();
-        a.emit(0);                                    // addi t0, t0, handler (patched below)
-        a.emit(csrrw(0, Csr.MTVEC, 5));
+        int handlerFixup = trapVectorToPatch(a);
         a.emit(addi(11, 0, 60));                      // a1 = iterations
         a.emit(addi(12, 0, 3));                       // a2 = 3
         a.emit(addi(9, 8, 8));                        // s1 = s0 + 8
@@ -305,7 +313,7 @@ class TranslatorLockstepTest {
         a.emit(addi(19, 19, 1));                      // s3 counts traps
         a.emit(MRET);
         int[] words = a.words();
-        words[handlerFixup / 4] = addi(5, 5, handler - (handlerFixup - 4));
+        patchTrapVector(words, handlerFixup, handler);
         assertTrue(skip > 0);
         Hart h = runInLockstep(Arena.ofAuto(), words);
         assertEquals(60 / 8, h.register(19), "misaligned AMOs trapped");
@@ -322,10 +330,7 @@ class TranslatorLockstepTest {
     void floatLoadsAndStoresAgreeAndTrapPrecisely() {
         Asm a = new Asm();
         pointDataRegister(a);
-        a.emit(auipc(5, 0));
-        int handlerFixup = a.here();
-        a.emit(0);                                    // addi t0, t0, handler (patched below)
-        a.emit(csrrw(0, Csr.MTVEC, 5));
+        int handlerFixup = trapVectorToPatch(a);
         a.emit(addi(11, 0, 40));                      // a1 = iterations
         a.emit(addi(9, 8, 16));                       // s1 = s0 + 16
         a.emit(lui(21, 0x1));                         // s5 = 0x1000: no device there
@@ -370,7 +375,7 @@ class TranslatorLockstepTest {
         a.emit(addi(20, 20, 1));                      // s4 counts access faults
         a.emit(MRET);
         int[] words = a.words();
-        words[handlerFixup / 4] = addi(5, 5, handler - (handlerFixup - 4));
+        patchTrapVector(words, handlerFixup, handler);
         words[toKeep / 4] = b(keep - toKeep, 0, 29, 1);
         Hart h = runInLockstep(Arena.ofAuto(), words);
         assertEquals(40 / 8, h.register(19), "illegal while FS was off");
@@ -444,10 +449,7 @@ class TranslatorLockstepTest {
     @Test
     void blocksFollowJumpsWithinAPageAndStayPrecise() {
         Asm a = new Asm();
-        a.emit(auipc(5, 0));
-        int handlerFixup = a.here();
-        a.emit(0);                                    // addi t0, t0, handler (patched below)
-        a.emit(csrrw(0, Csr.MTVEC, 5));
+        int handlerFixup = trapVectorToPatch(a);
         a.emit(addi(11, 0, 40));                      // a1 = iterations
         a.emit(lui(9, 0x1));                          // s1 = 0x1000: no device there
         int loop = a.here();
@@ -476,7 +478,7 @@ class TranslatorLockstepTest {
         a.emit(addi(15, 15, 1));                      // a5 counts traps
         a.emit(MRET);
         int[] words = a.words();
-        words[handlerFixup / 4] = addi(5, 5, handler);
+        patchTrapVector(words, handlerFixup, handler);
         words[forward / 4] = jal(0, over - forward);
         words[call / 4] = jal(1, function - call);
         words[call / 4 + 1] = jal(0, back - (call + 4));
