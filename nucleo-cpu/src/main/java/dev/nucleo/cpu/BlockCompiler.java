@@ -55,6 +55,8 @@ final class BlockCompiler {
     private static final MethodTypeDesc AMO = MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_int, CD_long);
     private static final ClassDesc CD_VAR_HANDLE = ClassDesc.of("java.lang.invoke.VarHandle");
     private static final ClassDesc CD_TRAP = ClassDesc.of("dev.nucleo.cpu.Trap");
+    private static final ClassDesc CD_FLOATS = ClassDesc.of("dev.nucleo.cpu.FloatInstructions");
+    private static final ClassDesc CD_CSRS = ClassDesc.of("dev.nucleo.cpu.CsrFile");
 
     // Local variable slots of run(Hart).
     private static final int HART = 1;
@@ -415,10 +417,10 @@ final class BlockCompiler {
             boolean single = funct3(inst) == 2;
             mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, single ? "load32" : "load64", LOAD));
             if (single) {
-                code.invokestatic(CD_OPS, "boxSingle", LOAD);
+                code.invokestatic(CD_FLOATS, "box", LOAD);
             }
             code.lastore();
-            code.aload(HART).invokestatic(CD_OPS, "markFpDirty", MethodTypeDesc.of(CD_void, CD_HART));
+            markFpDirty();
         }
 
         /** fsw and fsd (fsw stores the low 32 bits whatever their boxing). */
@@ -429,12 +431,17 @@ final class BlockCompiler {
             code.aload(HART).getfield(CD_HART, "f", CD_LONG_ARRAY).loadConstant(rs2(inst)).laload();
             boolean single = funct3(inst) == 2;
             mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, single ? "store32" : "store64", STORE));
-            code.aload(HART).invokestatic(CD_OPS, "markFpDirty", MethodTypeDesc.of(CD_void, CD_HART));
+            markFpDirty();
         }
 
         private void requireFp(int i, long pc) {
             code.aload(HART).loadConstant(block.encoding(i, pc));
-            mayTrap(i, pc, () -> code.invokestatic(CD_OPS, "requireFp", MethodTypeDesc.of(CD_void, CD_HART, CD_int)));
+            mayTrap(i, pc, () -> code.invokestatic(CD_FLOATS, "requireEnabled", MethodTypeDesc.of(CD_void, CD_HART, CD_int)));
+        }
+
+        /** As the interpreter does after every FP instruction. */
+        private void markFpDirty() {
+            code.aload(HART).getfield(CD_HART, "csr", CD_CSRS).invokevirtual(CD_CSRS, "markFpDirty", MTD_void);
         }
 
         /** LR, SC and AMOs: the MMU's atomic operations, as the interpreter calls them. */

@@ -22,9 +22,7 @@ final class FloatInstructions {
     }
 
     void execute(int inst, int raw) {
-        if (!hart.csr.fpEnabled()) {
-            throw Trap.illegal(raw);
-        }
+        requireEnabled(hart, raw);
         switch (opcode(inst)) {
             case 0x07 -> load(inst, raw);
             case 0x27 -> store(inst, raw);
@@ -40,7 +38,22 @@ final class FloatInstructions {
     }
 
     private void setSingle(int reg, int bits) {
-        f[reg] = BOX | (bits & 0xffff_ffffL);
+        f[reg] = box(bits);
+    }
+
+    /** A single as an f register holds it: NaN-boxed (also called by translated flw). */
+    static long box(long bits) {
+        return BOX | (bits & 0xffff_ffffL);
+    }
+
+    /**
+     * Any F or D instruction with mstatus.FS off is illegal; raw is its encoding (also called
+     * by translated FP loads and stores).
+     */
+    static void requireEnabled(Hart hart, int raw) {
+        if (!hart.csr.fpEnabled()) {
+            throw Trap.illegal(raw);
+        }
     }
 
     private void setX(int rd, long value) {

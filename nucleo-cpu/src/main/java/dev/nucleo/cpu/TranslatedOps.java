@@ -2,8 +2,7 @@ package dev.nucleo.cpu;
 
 /**
  * RV64M operations with RISC-V semantics that differ from the JVM's (division by zero,
- * mulhsu), and the FP state checks of FP loads and stores, called from translated code;
- * HotSpot inlines them.
+ * mulhsu), called from translated code; HotSpot inlines them.
  */
 final class TranslatedOps {
     private TranslatedOps() {
@@ -51,22 +50,5 @@ final class TranslatedOps {
         int x = (int) a;
         int y = (int) b;
         return y == 0 ? x : Integer.remainderUnsigned(x, y);
-    }
-
-    /** An FP load or store with mstatus.FS off is an illegal instruction (encoding: its raw bits). */
-    static void requireFp(Hart hart, int encoding) {
-        if (!hart.csr.fpEnabled()) {
-            throw Trap.illegal(encoding);
-        }
-    }
-
-    /** After an FP load or store, as the interpreter does after every FP instruction. */
-    static void markFpDirty(Hart hart) {
-        hart.csr.markFpDirty();
-    }
-
-    /** A single loaded into an f register: NaN-boxed. */
-    static long boxSingle(long bits) {
-        return 0xffff_ffff_0000_0000L | (bits & 0xffff_ffffL);
     }
 }
