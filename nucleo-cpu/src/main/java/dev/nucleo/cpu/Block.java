@@ -17,6 +17,8 @@ final class Block {
     final int[] instructions;
     /** Byte length of each instruction (2 or 4). */
     final byte[] lengths;
+    /** The pc of each instruction (a jal the block went through is followed to its target). */
+    final long[] pcs;
     /** The block's bytes as decoded (from codeStart), to check after fence.i that RAM still holds them. */
     private final byte[] code;
 
@@ -48,6 +50,7 @@ final class Block {
         this.instructions = instructions;
         this.lengths = lengths;
         this.code = code;
+        this.pcs = BlockDecoder.pcs(pc, instructions, lengths);
     }
 
     /** The remembered successor at pc, if still usable in this generation and epoch; else null. */

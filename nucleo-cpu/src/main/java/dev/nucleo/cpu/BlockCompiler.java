@@ -162,7 +162,7 @@ final class BlockCompiler {
             }
             code.aload(HART).getfield(CD_HART, "x", CD_LONG_ARRAY).astore(REGS);
             code.aload(HART).getfield(CD_HART, "mmu", CD_MMU).astore(MMU);
-            long[] pcs = BlockDecoder.pcs(block);
+            long[] pcs = block.pcs;
             int n = block.length();
             if (loopsToItself(pcs)) {
                 // Registers are reloaded at the head of every iteration (nothing loaded yet at

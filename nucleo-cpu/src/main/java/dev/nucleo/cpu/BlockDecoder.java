@@ -87,14 +87,14 @@ final class BlockDecoder {
      * last instruction, which the decoder followed to its target (a branch that is not the
      * last goes on in sequence).
      */
-    static long[] pcs(Block block) {
-        int n = block.length();
+    static long[] pcs(long start, int[] instructions, byte[] lengths) {
+        int n = instructions.length;
         long[] pcs = new long[n];
-        long pc = block.pc;
+        long pc = start;
         for (int i = 0; i < n; i++) {
             pcs[i] = pc;
-            int inst = block.instructions[i];
-            pc = i < n - 1 && opcode(inst) == 0x6f ? pc + immJ(inst) : pc + block.lengths[i];
+            int inst = instructions[i];
+            pc = i < n - 1 && opcode(inst) == 0x6f ? pc + immJ(inst) : pc + lengths[i];
         }
         return pcs;
     }

@@ -424,6 +424,15 @@ public final class Hart {
         instret++;
     }
 
+    /**
+     * Like executeOne for an instruction the translator already fetched and decoded at pc:
+     * inst is its 32-bit form, raw its encoding (16 bits if compressed), for traps.
+     */
+    void executeDecoded(int inst, int raw, int length) {
+        execute(inst, raw, length);
+        instret++;
+    }
+
     /** Executes one instruction; raw is its original encoding (16 bits if compressed) for traps. */
     private void execute(int inst, int raw, int length) {
         long[] x = this.x;

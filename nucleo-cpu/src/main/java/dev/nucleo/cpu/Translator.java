@@ -117,10 +117,27 @@ final class Translator implements CodeWriteListener {
             }
             compiler.submitFirst(block, runsToPromotion);
         }
-        for (int i = 0; i < n; i++) {
+        interpret(block);
+        return n;
+    }
+
+    /**
+     * Runs a block not compiled yet in the interpreter from its decoded instructions (no
+     * fetch, no decode), as long as control follows the block and no store has hit its code;
+     * then fetches the rest of its n instructions as usual.
+     */
+    private void interpret(Block block) {
+        int n = block.length();
+        long[] pcs = block.pcs;
+        int i = 0;
+        for (; i < n && hart.pc == pcs[i] && block.valid; i++) {
+            int inst = block.instructions[i];
+            int length = block.lengths[i];
+            hart.executeDecoded(inst, length == 4 ? inst : block.encoding(i, pcs[i]), length);
+        }
+        for (; i < n; i++) {
             hart.executeOne();
         }
-        return n;
     }
 
     /** A warm block ran often enough: compile it hot. */
