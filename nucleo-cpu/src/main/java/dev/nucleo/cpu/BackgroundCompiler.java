@@ -13,10 +13,11 @@ import java.util.function.Supplier;
 final class BackgroundCompiler {
     private static final System.Logger LOG = System.getLogger(BackgroundCompiler.class.getName());
 
-    private final BlockCompiler compiler = new BlockCompiler();
+    private final BlockCompiler compiler;
     private final ThreadPoolExecutor executor;
 
-    BackgroundCompiler(String name) {
+    BackgroundCompiler(String name, Mmu mmu) {
+        compiler = new BlockCompiler(mmu);
         executor = new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 r -> Thread.ofPlatform().name(name).daemon().unstarted(r));
     }

@@ -8,6 +8,7 @@ import java.lang.classfile.ClassHierarchyResolver;
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
+import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -45,6 +46,8 @@ final class BlockCompiler {
     /** Hot blocks: compiled again without the count, for HotSpot's optimizing compiler. */
     private static final String HOT_CLASS = "dev.nucleo.cpu.HotTranslatedBlock";
     private static final ClassDesc HOT_NAME = ClassDesc.of(HOT_CLASS);
+    /** Exits of a jalr, chosen by a hash of the target (a power of two). */
+    static final int JALR_WAYS = Integer.getInteger("nucleo.translator.jalrWays", 4);
     private static final MethodTypeDesc RUN = MethodTypeDesc.of(CD_void, CD_HART);
     private static final MethodTypeDesc LONG_LONG_TO_LONG = MethodTypeDesc.of(CD_long, CD_long, CD_long);
     private static final MethodTypeDesc LONG_LONG_TO_INT = MethodTypeDesc.of(CD_int, CD_long, CD_long);
@@ -66,10 +69,28 @@ final class BlockCompiler {
     private static final int FIRST_REGISTER = 6;
     private static final int CODE_WRITES = FIRST_REGISTER + 64;   // mmu.codeWrites on entry
     private static final int ITERATIONS = CODE_WRITES + 1;        // loop iterations still allowed
+    private static final int CONTEXT = ITERATIONS + 1;            // mmu.dataContext on entry
+    private static final int ADDRESS = CONTEXT + 2;               // a load or store's address
+    private static final int VALUE = ADDRESS + 2;                 // a store's value
+    private static final int TLB_INDEX = VALUE + 2;               // its fast-TLB slot
+
+    // The class data of every block: the hart's RAM and its fast-TLB arrays, constants to the JIT.
+    private static final ClassDesc CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");
+    private static final ClassDesc CD_LAYOUTS = ClassDesc.of("java.lang.foreign.ValueLayout");
+    private static final DynamicConstantDesc<?> RAM = classData(0, CD_SEGMENT);
+    private static final DynamicConstantDesc<?> READ_TAG = classData(1, CD_LONG_ARRAY);
+    private static final DynamicConstantDesc<?> READ_OFFSET = classData(2, CD_LONG_ARRAY);
+    private static final DynamicConstantDesc<?> WRITE_TAG = classData(3, CD_LONG_ARRAY);
+    private static final DynamicConstantDesc<?> WRITE_OFFSET = classData(4, CD_LONG_ARRAY);
+
+    private static DynamicConstantDesc<?> classData(int index, ClassDesc type) {
+        return DynamicConstantDesc.ofNamed(BSM_CLASS_DATA_AT, DEFAULT_NAME, type, index);
+    }
     /** A block that branches back to itself repeats inside run() for about this many instructions. */
     private static final int LOOP_INSTRUCTIONS = 256;
 
     private final MethodHandles.Lookup lookup = MethodHandles.lookup();
+    private final List<Object> classData;
     // The only types in the generated frames are ours: describe them, so building a class
     // never loads or parses classes to find a hierarchy.
     private final ClassFile classFile = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
@@ -80,6 +101,10 @@ final class BlockCompiler {
      * A block's first compiled code: warm, calling {@link Hart#promote} on its
      * {@code runsToPromotion}-th run, or hot at once when runsToPromotion is 0.
      */
+    BlockCompiler(Mmu mmu) {
+        classData = List.of(mmu.ram(), mmu.readTag, mmu.readOffset, mmu.writeTag, mmu.writeOffset);
+    }
+
     ChainedBlock compileFirst(Block block, int runsToPromotion) {
         if (runsToPromotion == 0) {
             return compileHot(block);
@@ -105,12 +130,12 @@ final class BlockCompiler {
         byte[] bytes = classFile.build(hot ? HOT_NAME : WARM_NAME, cb -> cb
                 .withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER)
                 .withSuperclass(CD_CHAINED)
-                .withMethodBody("run", RUN, ClassFile.ACC_PUBLIC, code -> exits[0] = new Emitter(code, block, !hot).emit())
+                .withMethodBody("run", RUN, ClassFile.ACC_PUBLIC, code -> exits[0] = new Emitter(code, block, hot).emit())
                 .withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC, code -> code
                         .aload(0).loadConstant(exits[0])
                         .invokespecial(CD_CHAINED, INIT_NAME, MethodTypeDesc.of(CD_void, CD_int)).return_()));
         try {
-            MethodHandles.Lookup hidden = lookup.defineHiddenClass(bytes, true);
+            MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, classData, true);
             ChainedBlock compiled = (ChainedBlock) hidden.findConstructor(hidden.lookupClass(),
                     MethodType.methodType(void.class)).invoke();
             compiled.source = block;
@@ -118,6 +143,20 @@ final class BlockCompiler {
         } catch (Throwable e) {
             throw new IllegalStateException("cannot load the translation of the block at 0x"
                     + Long.toHexString(block.pc), e);
+        }
+    }
+
+    /** A RAM access of 1, 2, 4 or 8 bytes: its Java type and its ValueLayout constant. */
+    private record MemoryAccess(ClassDesc type, String layoutName, ClassDesc layoutType) {
+        private static final MemoryAccess[] BY_SIZE_LOG = {
+            new MemoryAccess(CD_byte, "JAVA_BYTE", CD_LAYOUTS.nested("OfByte")),
+            new MemoryAccess(CD_short, "JAVA_SHORT_UNALIGNED", CD_LAYOUTS.nested("OfShort")),
+            new MemoryAccess(CD_int, "JAVA_INT_UNALIGNED", CD_LAYOUTS.nested("OfInt")),
+            new MemoryAccess(CD_long, "JAVA_LONG_UNALIGNED", CD_LAYOUTS.nested("OfLong")),
+        };
+
+        static MemoryAccess of(int size) {
+            return BY_SIZE_LOG[Integer.numberOfTrailingZeros(size)];
         }
     }
 
@@ -148,11 +187,18 @@ final class BlockCompiler {
         private final List<SideExit> sideExits = new ArrayList<>();
 
         private final boolean countRuns;
+        private final boolean inlineMemory;
 
-        Emitter(CodeBuilder code, Block block, boolean countRuns) {
+        /**
+         * A hot block does the fast-TLB part of its loads and stores inline: C2 folds the
+         * class-data constants (RAM, the TLB arrays) and keeps the call for misses only. A
+         * warm one calls Mmu: C1 would leave the MemorySegment access a chain of calls.
+         */
+        Emitter(CodeBuilder code, Block block, boolean hot) {
             this.code = code;
             this.block = block;
-            this.countRuns = countRuns;
+            this.countRuns = !hot;
+            this.inlineMemory = hot;
         }
 
         /** Emits run(Hart); returns how many exits it has. */
@@ -162,6 +208,9 @@ final class BlockCompiler {
             }
             code.aload(HART).getfield(CD_HART, "x", CD_LONG_ARRAY).astore(REGS);
             code.aload(HART).getfield(CD_HART, "mmu", CD_MMU).astore(MMU);
+            if (inlineMemory) {
+                code.aload(MMU).getfield(CD_MMU, "dataContext", CD_long).lstore(CONTEXT);
+            }
             long[] pcs = block.pcs;
             int n = block.length();
             if (loopsToItself(pcs)) {
@@ -271,11 +320,16 @@ final class BlockCompiler {
         private void chainOrReturn(Long target) {
             code.aload(0).aload(HART);
             if (target == null) {
+                // A jalr has JALR_WAYS exits, one per target hash: a return keeps a link to
+                // each of several callers instead of relinking its one exit at every change.
                 code.lload(TEMP);
+                code.lload(TEMP).loadConstant(1).lushr().lload(TEMP).loadConstant(7).lushr().lxor().l2i()
+                        .loadConstant(JALR_WAYS - 1).iand().loadConstant(exits).iadd();
+                exits += JALR_WAYS;
             } else {
                 code.loadConstant(target);
+                code.loadConstant(exits++);
             }
-            code.loadConstant(exits++);
             code.invokevirtual(CD_CHAINED, "successor", SUCCESSOR);
             Label unchained = code.newLabel();
             code.dup().ifnull(unchained);
@@ -375,8 +429,6 @@ final class BlockCompiler {
         }
 
         private void load(int i, int inst, long pc) {
-            code.aload(MMU);
-            address(inst, immI(inst));
             int funct3 = funct3(inst);
             String method = switch (funct3 & 3) {
                 case 0 -> "load8";
@@ -384,7 +436,29 @@ final class BlockCompiler {
                 case 2 -> "load32";
                 default -> "load64";
             };
-            mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, method, LOAD));
+            if (inlineMemory) {
+                address(inst, immI(inst));
+                code.lstore(ADDRESS);
+                Label slow = code.newLabel();
+                Label done = code.newLabel();
+                int size = 1 << (funct3 & 3);
+                fastTlbHit(READ_TAG, size, slow);
+                ramOffset(READ_OFFSET, size);
+                MemoryAccess access = MemoryAccess.of(size);
+                code.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(access.type(), access.layoutType(), CD_long));
+                if (size < 8) {
+                    code.i2l();
+                }
+                code.goto_(done);
+                code.labelBinding(slow);
+                code.aload(MMU).lload(ADDRESS);
+                mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, method, LOAD));
+                code.labelBinding(done);
+            } else {
+                code.aload(MMU);
+                address(inst, immI(inst));
+                mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, method, LOAD));
+            }
             switch (funct3) {
                 case 4 -> code.loadConstant(0xffL).land();
                 case 5 -> code.loadConstant(0xffffL).land();
@@ -396,16 +470,67 @@ final class BlockCompiler {
         }
 
         private void store(int i, int inst, long pc) {
-            code.aload(MMU);
-            address(inst, immS(inst));
-            read(rs2(inst));
             String method = switch (funct3(inst)) {
                 case 0 -> "store8";
                 case 1 -> "store16";
                 case 2 -> "store32";
                 default -> "store64";
             };
+            if (inlineMemory) {
+                address(inst, immS(inst));
+                code.lstore(ADDRESS);
+                read(rs2(inst));
+                code.lstore(VALUE);
+                Label slow = code.newLabel();
+                Label done = code.newLabel();
+                int size = 1 << (funct3(inst) & 3);
+                fastTlbHit(WRITE_TAG, size, slow);
+                ramOffset(WRITE_OFFSET, size);
+                code.lload(VALUE);
+                MemoryAccess access = MemoryAccess.of(size);
+                switch (size) {
+                    case 1 -> code.l2i().i2b();
+                    case 2 -> code.l2i().i2s();
+                    case 4 -> code.l2i();
+                    default -> {
+                    }
+                }
+                code.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, access.layoutType(), CD_long, access.type()));
+                code.goto_(done);
+                code.labelBinding(slow);
+                code.aload(MMU).lload(ADDRESS).lload(VALUE);
+                mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, method, STORE));
+                code.labelBinding(done);
+                return;
+            }
+            code.aload(MMU);
+            address(inst, immS(inst));
+            read(rs2(inst));
             mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, method, STORE));
+        }
+
+        /**
+         * Jumps to slow unless the fast TLB (tags) maps the page of ADDRESS in the current
+         * context and the access of size bytes stays on that page (its last byte's page
+         * number, compared with the tag, differs otherwise). Leaves the slot in TLB_INDEX.
+         * The same test as Mmu.loadN/storeN, inline.
+         */
+        private void fastTlbHit(DynamicConstantDesc<?> tags, int size, Label slow) {
+            code.ldc(tags).lload(ADDRESS).loadConstant(12).lushr().l2i().loadConstant(Mmu.TLB_MASK).iand()
+                    .dup().istore(TLB_INDEX).laload();
+            code.lload(ADDRESS);
+            if (size > 1) {
+                code.loadConstant((long) size - 1).ladd();
+            }
+            code.loadConstant(12).lushr().lload(CONTEXT).lor().lcmp().ifne(slow);
+        }
+
+        /** Pushes RAM, the access's layout and the RAM offset of ADDRESS through the fast TLB slot. */
+        private void ramOffset(DynamicConstantDesc<?> offsets, int size) {
+            MemoryAccess access = MemoryAccess.of(size);
+            code.ldc(RAM);
+            code.getstatic(CD_LAYOUTS, access.layoutName(), access.layoutType());
+            code.ldc(offsets).iload(TLB_INDEX).laload().lload(ADDRESS).loadConstant(0xfffL).land().ladd();
         }
 
         /** flw and fld: like the interpreter, FS must be on, and is marked dirty after. */

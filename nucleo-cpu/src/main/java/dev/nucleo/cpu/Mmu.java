@@ -36,7 +36,7 @@ final class Mmu {
 
     private static final long PPN_MASK = (1L << 44) - 1;
     private static final int TLB_BITS = 10;
-    private static final int TLB_MASK = (1 << TLB_BITS) - 1;
+    static final int TLB_MASK = (1 << TLB_BITS) - 1;
 
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
@@ -70,11 +70,11 @@ final class Mmu {
     // (dataContext), so a hit needs no permission look-up and a privilege, SUM or MXR change
     // needs no flush. Store entries exist only for dirty, writable pages that hold no
     // translated code, so a store that hits needs no code-write check either.
-    private final long[] readTag = new long[1 << TLB_BITS];
-    private final long[] readOffset = new long[1 << TLB_BITS];
-    private final long[] writeTag = new long[1 << TLB_BITS];
-    private final long[] writeOffset = new long[1 << TLB_BITS];
-    private long dataContext;
+    final long[] readTag = new long[1 << TLB_BITS];
+    final long[] readOffset = new long[1 << TLB_BITS];
+    final long[] writeTag = new long[1 << TLB_BITS];
+    final long[] writeOffset = new long[1 << TLB_BITS];
+    long dataContext;                   // read by translated code
     // Names what a fetch at a given pc finds, so the translator may reuse what an earlier
     // fetch found under the same generation: a counter (bits 2 and up) advanced by every
     // flush (satp, sfence.vma) and by the translator, and the fetch privilege (bits 0-1). A

@@ -52,8 +52,21 @@ class TranslatorLockstepTest {
         return runInLockstep(arena, program, compileOnExecution, hart -> { }, retiredPerStep);
     }
 
-    /** The same, with setUp applied to the translator's hart before it runs. */
+    /**
+     * The same, with setUp applied to the translator's hart before it runs. Every program runs
+     * twice: first with each block compiled hot at once (its loads and stores do the fast TLB
+     * inline), then as usual, warm (loads and stores call the MMU); returns the second run's hart.
+     */
     private static Hart runInLockstep(Arena arena, int[] program, int compileOnExecution, Consumer<Hart> setUp,
+            LongConsumer retiredPerStep) {
+        runTierInLockstep(arena, program, compileOnExecution, hart -> {
+            hart.promoteAfter(0);
+            setUp.accept(hart);
+        }, retired -> { });
+        return runTierInLockstep(arena, program, compileOnExecution, setUp, retiredPerStep);
+    }
+
+    private static Hart runTierInLockstep(Arena arena, int[] program, int compileOnExecution, Consumer<Hart> setUp,
             LongConsumer retiredPerStep) {
         Hart reference = hart(arena, program, Engine.INTERPRETER);
         Hart translated = hart(arena, program, Engine.TRANSLATOR);
@@ -138,6 +151,67 @@ class TranslatorLockstepTest {
         a.emit(WFI);
         Hart h = runInLockstep(Arena.ofAuto(), a.words());
         assertEquals(0, h.register(11));
+    }
+
+    /** Every load and store size at each of the last 8 bytes of a page: in the page, or across it. */
+    @Test
+    void loadsAndStoresAtTheEndOfAPageAgree() {
+        Asm a = new Asm();
+        pointDataRegister(a);
+        a.emit(addi(9, 8, 2047)).emit(addi(9, 9, 2041));   // s1 = DATA + 0xff8
+        a.emit(addi(10, 0, 30)).emit(lui(12, 0x89abc));    // a0 = iterations, a2 = a value to store
+        int loop = a.here();
+        a.emit(addi(12, 12, 0x135));
+        for (int k = 0; k < 8; k++) {
+            a.emit(s(k, 12, 9, 3 - k % 4));               // sd, sw, sh, sb a2, k(s1) in turn
+            a.emit(i(k, 9, 3, 13, 0x03));                 // ld a3, k(s1)
+            a.emit(i(k, 9, 2, 14, 0x03));                 // lw a4, k(s1)
+            a.emit(i(k, 9, 5, 15, 0x03));                 // lhu a5, k(s1)
+            a.emit(i(k, 9, 0, 16, 0x03));                 // lb a6, k(s1)
+            a.emit(r(0, 13, 11, 0, 11, 0x33));            // add a1, a1, a3
+            a.emit(r(0, 14, 11, 4, 11, 0x33));            // xor a1, a1, a4
+            a.emit(r(0, 15, 11, 0, 11, 0x33));            // add a1, a1, a5
+            a.emit(r(0, 16, 11, 0, 11, 0x33));            // add a1, a1, a6
+        }
+        a.emit(addi(10, 10, -1));
+        a.emit(b(loop - a.here(), 0, 10, 1));             // bne a0, zero, loop
+        a.emit(WFI);
+        Hart h = runInLockstep(Arena.ofAuto(), a.words());
+        assertTrue(h.register(11) != 0);
+    }
+
+    /**
+     * Loads and stores across the end of RAM fault precisely, although the fast TLB maps
+     * their first byte's page (an access inside the page just filled it).
+     */
+    @Test
+    void accessesAcrossTheEndOfRamFaultAfterFastHits() {
+        Asm a = new Asm();
+        int handlerFixup = trapVectorToPatch(a);
+        a.emit(addi(11, 0, 40));                      // a1 = iterations
+        a.emit(addi(9, 0, 1)).emit(i(31, 9, 1, 9, 0x13));   // s1 = RAM_BASE (1 << 31)
+        a.emit(lui(7, RAM_SIZE >>> 12)).emit(r(0, 7, 9, 0, 9, 0x33)).emit(addi(9, 9, -8));  // s1 = end of RAM - 8
+        int loop = a.here();
+        a.emit(addi(10, 10, 1));
+        a.emit(s(0, 10, 9, 3));                       // sd a0, 0(s1): in RAM
+        a.emit(i(0, 9, 3, 13, 0x03));                 // ld a3, 0(s1): in RAM
+        a.emit(i(4, 9, 3, 12, 0x03));                 // ld a2, 4(s1): crosses the end, faults
+        a.emit(s(6, 10, 9, 2));                       // sw a0, 6(s1): crosses the end, faults
+        a.emit(r(0, 13, 15, 0, 15, 0x33));            // add a5, a5, a3
+        a.emit(addi(11, 11, -1));
+        a.emit(b(loop - a.here(), 0, 11, 1));
+        a.emit(WFI);
+        int handler = a.here();
+        a.emit(csrrs(6, Csr.MEPC, 0));
+        a.emit(addi(6, 6, 4));
+        a.emit(csrrw(0, Csr.MEPC, 6));
+        a.emit(addi(14, 14, 1));                      // a4 counts traps
+        a.emit(MRET);
+        int[] words = a.words();
+        patchTrapVector(words, handlerFixup, handler);
+        Hart h = runInLockstep(Arena.ofAuto(), words);
+        assertEquals(80, h.register(14));
+        assertEquals(40 * 41 / 2, h.register(15));
     }
 
     @Test
