@@ -16,8 +16,8 @@ final class BackgroundCompiler {
     private final BlockCompiler compiler;
     private final ThreadPoolExecutor executor;
 
-    BackgroundCompiler(String name, Mmu mmu) {
-        compiler = new BlockCompiler(mmu);
+    BackgroundCompiler(String name, Hart hart) {
+        compiler = new BlockCompiler(hart);
         executor = new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 r -> Thread.ofPlatform().name(name).daemon().unstarted(r));
     }

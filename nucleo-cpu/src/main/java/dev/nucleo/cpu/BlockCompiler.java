@@ -74,7 +74,8 @@ final class BlockCompiler {
     private static final int VALUE = ADDRESS + 2;                 // a store's value
     private static final int TLB_INDEX = VALUE + 2;               // its fast-TLB slot
 
-    // The class data of every block: the hart's RAM and its fast-TLB arrays, constants to the JIT.
+    // The class data of every block, constants to the JIT (a block only ever runs on the hart
+    // it was compiled for): the hart's registers and MMU, its RAM and its fast-TLB arrays.
     private static final ClassDesc CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");
     private static final ClassDesc CD_LAYOUTS = ClassDesc.of("java.lang.foreign.ValueLayout");
     private static final DynamicConstantDesc<?> RAM = classData(0, CD_SEGMENT);
@@ -82,6 +83,8 @@ final class BlockCompiler {
     private static final DynamicConstantDesc<?> READ_OFFSET = classData(2, CD_LONG_ARRAY);
     private static final DynamicConstantDesc<?> WRITE_TAG = classData(3, CD_LONG_ARRAY);
     private static final DynamicConstantDesc<?> WRITE_OFFSET = classData(4, CD_LONG_ARRAY);
+    private static final DynamicConstantDesc<?> REGISTERS = classData(5, CD_LONG_ARRAY);
+    private static final DynamicConstantDesc<?> THE_MMU = classData(6, CD_MMU);
 
     private static DynamicConstantDesc<?> classData(int index, ClassDesc type) {
         return DynamicConstantDesc.ofNamed(BSM_CLASS_DATA_AT, DEFAULT_NAME, type, index);
@@ -101,8 +104,9 @@ final class BlockCompiler {
      * A block's first compiled code: warm, calling {@link Hart#promote} on its
      * {@code runsToPromotion}-th run, or hot at once when runsToPromotion is 0.
      */
-    BlockCompiler(Mmu mmu) {
-        classData = List.of(mmu.ram(), mmu.readTag, mmu.readOffset, mmu.writeTag, mmu.writeOffset);
+    BlockCompiler(Hart hart) {
+        Mmu mmu = hart.mmu;
+        classData = List.of(mmu.ram(), mmu.readTag, mmu.readOffset, mmu.writeTag, mmu.writeOffset, hart.x, mmu);
     }
 
     ChainedBlock compileFirst(Block block, int runsToPromotion) {
@@ -206,8 +210,8 @@ final class BlockCompiler {
             if (countRuns) {
                 code.aload(0).aload(HART).invokevirtual(CD_CHAINED, "countRun", MethodTypeDesc.of(CD_void, CD_HART));
             }
-            code.aload(HART).getfield(CD_HART, "x", CD_LONG_ARRAY).astore(REGS);
-            code.aload(HART).getfield(CD_HART, "mmu", CD_MMU).astore(MMU);
+            code.ldc(REGISTERS).astore(REGS);
+            code.ldc(THE_MMU).astore(MMU);
             if (inlineMemory) {
                 code.aload(MMU).getfield(CD_MMU, "dataContext", CD_long).lstore(CONTEXT);
             }

@@ -64,7 +64,7 @@ final class Translator implements CodeWriteListener {
         this.hart = hart;
         this.mmu = mmu;
         this.ram = mmu.ram();
-        this.compiler = new BackgroundCompiler("nucleo-translator", mmu);
+        this.compiler = new BackgroundCompiler("nucleo-translator", hart);
         mmu.trackCodeWrites(this);
     }
 
