@@ -98,6 +98,30 @@ class TranslatorLockstepTest {
         words[fixup / 4] = addi(5, 5, handler - (fixup - 4));
     }
 
+    /**
+     * Ends a loop counted down in a1 (then wfi), adds the trap handler that counts each trap
+     * in a4 and resumes after the faulting instruction, and runs the program in lockstep.
+     */
+    private static Hart endLoopSkippingFaults(Asm a, int loop, int handlerFixup) {
+        return endLoopSkippingFaults(a, loop, handlerFixup, 6, 14);
+    }
+
+    /** The same, with the handler's scratch register and trap counter given. */
+    private static Hart endLoopSkippingFaults(Asm a, int loop, int handlerFixup, int scratch, int counter) {
+        a.emit(addi(11, 11, -1));
+        a.emit(b(loop - a.here(), 0, 11, 1));         // bne a1, zero, loop
+        a.emit(WFI);
+        int handler = a.here();
+        a.emit(csrrs(scratch, Csr.MEPC, 0));
+        a.emit(addi(scratch, scratch, 4));
+        a.emit(csrrw(0, Csr.MEPC, scratch));
+        a.emit(addi(counter, counter, 1));
+        a.emit(MRET);
+        int[] words = a.words();
+        patchTrapVector(words, handlerFixup, handler);
+        return runInLockstep(Arena.ofAuto(), words);
+    }
+
     /** s0 = DATA. */
     private static void pointDataRegister(Asm a) {
         a.emit(lui(8, (int) (DATA >>> 12) & 0xfffff));      // lui sign-extends: 0x80008 << 12 is negative
@@ -198,18 +222,7 @@ class TranslatorLockstepTest {
         a.emit(i(4, 9, 3, 12, 0x03));                 // ld a2, 4(s1): crosses the end, faults
         a.emit(s(6, 10, 9, 2));                       // sw a0, 6(s1): crosses the end, faults
         a.emit(r(0, 13, 15, 0, 15, 0x33));            // add a5, a5, a3
-        a.emit(addi(11, 11, -1));
-        a.emit(b(loop - a.here(), 0, 11, 1));
-        a.emit(WFI);
-        int handler = a.here();
-        a.emit(csrrs(6, Csr.MEPC, 0));
-        a.emit(addi(6, 6, 4));
-        a.emit(csrrw(0, Csr.MEPC, 6));
-        a.emit(addi(14, 14, 1));                      // a4 counts traps
-        a.emit(MRET);
-        int[] words = a.words();
-        patchTrapVector(words, handlerFixup, handler);
-        Hart h = runInLockstep(Arena.ofAuto(), words);
+        Hart h = endLoopSkippingFaults(a, loop, handlerFixup);
         assertEquals(80, h.register(14));
         assertEquals(40 * 41 / 2, h.register(15));
     }
@@ -270,18 +283,7 @@ class TranslatorLockstepTest {
         a.emit(addi(15, 12, 0));                      // mv a5, a2
         a.emit(i(0, 9, 3, 13, 0x03));                 // ld a3, 0(s1): load access fault
         a.emit(addi(10, 10, 2));
-        a.emit(addi(11, 11, -1));
-        a.emit(b(loop - a.here(), 0, 11, 1));
-        a.emit(WFI);
-        int handler = a.here();
-        a.emit(csrrs(6, Csr.MEPC, 0));
-        a.emit(addi(6, 6, 4));
-        a.emit(csrrw(0, Csr.MEPC, 6));
-        a.emit(addi(14, 14, 1));                      // a4 counts traps
-        a.emit(MRET);
-        int[] words = a.words();
-        patchTrapVector(words, handlerFixup, handler);
-        Hart h = runInLockstep(Arena.ofAuto(), words);
+        Hart h = endLoopSkippingFaults(a, loop, handlerFixup);
         assertEquals(100, h.register(14));
         assertEquals(300, h.register(10));
     }
@@ -377,19 +379,8 @@ class TranslatorLockstepTest {
         a.emit(addi(20, 20, 1));                      // s4 += 1
         int skip = a.here();
         a.emit(amo(0x04, 11, 9, 2, 0));               // amoxor.w zero, a1, (s1)
-        a.emit(addi(11, 11, -1));
-        a.emit(b(loop - a.here(), 0, 11, 1));         // bne a1, zero, loop
-        a.emit(WFI);
-        int handler = a.here();
-        a.emit(csrrs(31, Csr.MEPC, 0));
-        a.emit(addi(31, 31, 4));
-        a.emit(csrrw(0, Csr.MEPC, 31));
-        a.emit(addi(19, 19, 1));                      // s3 counts traps
-        a.emit(MRET);
-        int[] words = a.words();
-        patchTrapVector(words, handlerFixup, handler);
         assertTrue(skip > 0);
-        Hart h = runInLockstep(Arena.ofAuto(), words);
+        Hart h = endLoopSkippingFaults(a, loop, handlerFixup, 31, 19);   // s3 counts traps
         assertEquals(60 / 8, h.register(19), "misaligned AMOs trapped");
         assertEquals(2 * (60 / 8), h.register(20));
         assertEquals(60, h.register(7), "one SC of each pair failed");
