@@ -46,8 +46,6 @@ final class BlockCompiler {
     /** Hot blocks: compiled again without the count, for HotSpot's optimizing compiler. */
     private static final String HOT_CLASS = "dev.nucleo.cpu.HotTranslatedBlock";
     private static final ClassDesc HOT_NAME = ClassDesc.of(HOT_CLASS);
-    /** Exits of a jalr, chosen by a hash of the target (a power of two). */
-    static final int JALR_WAYS = Integer.getInteger("nucleo.translator.jalrWays", 4);
     private static final MethodTypeDesc RUN = MethodTypeDesc.of(CD_void, CD_HART);
     private static final MethodTypeDesc LONG_LONG_TO_LONG = MethodTypeDesc.of(CD_long, CD_long, CD_long);
     private static final MethodTypeDesc LONG_LONG_TO_INT = MethodTypeDesc.of(CD_int, CD_long, CD_long);
@@ -89,6 +87,7 @@ final class BlockCompiler {
     private static DynamicConstantDesc<?> classData(int index, ClassDesc type) {
         return DynamicConstantDesc.ofNamed(BSM_CLASS_DATA_AT, DEFAULT_NAME, type, index);
     }
+
     /** A block that branches back to itself repeats inside run() for about this many instructions. */
     private static final int LOOP_INSTRUCTIONS = 256;
 
@@ -100,15 +99,16 @@ final class BlockCompiler {
             ClassHierarchyResolver.of(List.of(CD_BLOCK), Map.of(CD_HART, CD_Object, CD_MMU, CD_Object, CD_CHAINED, CD_Object))
                     .orElse(ClassHierarchyResolver.ofClassLoading(lookup))));
 
-    /**
-     * A block's first compiled code: warm, calling {@link Hart#promote} on its
-     * {@code runsToPromotion}-th run, or hot at once when runsToPromotion is 0.
-     */
+    /** A compiler for the blocks of this hart (their class data are its registers, MMU and RAM). */
     BlockCompiler(Hart hart) {
         Mmu mmu = hart.mmu;
         classData = List.of(mmu.ram(), mmu.readTag, mmu.readOffset, mmu.writeTag, mmu.writeOffset, hart.x, mmu);
     }
 
+    /**
+     * A block's first compiled code: warm, calling {@link Hart#promote} on its
+     * {@code runsToPromotion}-th run, or hot at once when runsToPromotion is 0.
+     */
     ChainedBlock compileFirst(Block block, int runsToPromotion) {
         if (runsToPromotion == 0) {
             return compileHot(block);
@@ -324,16 +324,11 @@ final class BlockCompiler {
         private void chainOrReturn(Long target) {
             code.aload(0).aload(HART);
             if (target == null) {
-                // A jalr has JALR_WAYS exits, one per target hash: a return keeps a link to
-                // each of several callers instead of relinking its one exit at every change.
                 code.lload(TEMP);
-                code.lload(TEMP).loadConstant(1).lushr().lload(TEMP).loadConstant(7).lushr().lxor().l2i()
-                        .loadConstant(JALR_WAYS - 1).iand().loadConstant(exits).iadd();
-                exits += JALR_WAYS;
             } else {
                 code.loadConstant(target);
-                code.loadConstant(exits++);
             }
+            code.loadConstant(exits++);
             code.invokevirtual(CD_CHAINED, "successor", SUCCESSOR);
             Label unchained = code.newLabel();
             code.dup().ifnull(unchained);
