@@ -427,20 +427,18 @@ final class BlockCompiler {
             }
         }
 
+        /**
+         * A load: in a hot block the fast TLB inline, the MMU call only on a miss; in a warm
+         * block always the call (Mmu.loadN does the same test).
+         */
         private void load(int i, int inst, long pc) {
             int funct3 = funct3(inst);
-            String method = switch (funct3 & 3) {
-                case 0 -> "load8";
-                case 1 -> "load16";
-                case 2 -> "load32";
-                default -> "load64";
-            };
+            int size = 1 << (funct3 & 3);
+            address(inst, immI(inst));
+            code.lstore(ADDRESS);
+            Label done = code.newLabel();
             if (inlineMemory) {
-                address(inst, immI(inst));
-                code.lstore(ADDRESS);
                 Label slow = code.newLabel();
-                Label done = code.newLabel();
-                int size = 1 << (funct3 & 3);
                 fastTlbHit(READ_TAG, size, slow);
                 ramOffset(READ_OFFSET, size);
                 MemoryAccess access = MemoryAccess.of(size);
@@ -450,14 +448,10 @@ final class BlockCompiler {
                 }
                 code.goto_(done);
                 code.labelBinding(slow);
-                code.aload(MMU).lload(ADDRESS);
-                mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, method, LOAD));
-                code.labelBinding(done);
-            } else {
-                code.aload(MMU);
-                address(inst, immI(inst));
-                mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, method, LOAD));
             }
+            code.aload(MMU).lload(ADDRESS);
+            mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, "load" + 8 * size, LOAD));
+            code.labelBinding(done);
             switch (funct3) {
                 case 4 -> code.loadConstant(0xffL).land();
                 case 5 -> code.loadConstant(0xffffL).land();
@@ -468,25 +462,19 @@ final class BlockCompiler {
             write(rd(inst));
         }
 
+        /** A store: like a load, the fast TLB inline in a hot block, else the MMU call. */
         private void store(int i, int inst, long pc) {
-            String method = switch (funct3(inst)) {
-                case 0 -> "store8";
-                case 1 -> "store16";
-                case 2 -> "store32";
-                default -> "store64";
-            };
+            int size = 1 << (funct3(inst) & 3);
+            address(inst, immS(inst));
+            code.lstore(ADDRESS);
+            read(rs2(inst));
+            code.lstore(VALUE);
+            Label done = code.newLabel();
             if (inlineMemory) {
-                address(inst, immS(inst));
-                code.lstore(ADDRESS);
-                read(rs2(inst));
-                code.lstore(VALUE);
                 Label slow = code.newLabel();
-                Label done = code.newLabel();
-                int size = 1 << (funct3(inst) & 3);
                 fastTlbHit(WRITE_TAG, size, slow);
                 ramOffset(WRITE_OFFSET, size);
                 code.lload(VALUE);
-                MemoryAccess access = MemoryAccess.of(size);
                 switch (size) {
                     case 1 -> code.l2i().i2b();
                     case 2 -> code.l2i().i2s();
@@ -494,18 +482,14 @@ final class BlockCompiler {
                     default -> {
                     }
                 }
+                MemoryAccess access = MemoryAccess.of(size);
                 code.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, access.layoutType(), CD_long, access.type()));
                 code.goto_(done);
                 code.labelBinding(slow);
-                code.aload(MMU).lload(ADDRESS).lload(VALUE);
-                mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, method, STORE));
-                code.labelBinding(done);
-                return;
             }
-            code.aload(MMU);
-            address(inst, immS(inst));
-            read(rs2(inst));
-            mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, method, STORE));
+            code.aload(MMU).lload(ADDRESS).lload(VALUE);
+            mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, "store" + 8 * size, STORE));
+            code.labelBinding(done);
         }
 
         /**
