@@ -436,22 +436,14 @@ final class BlockCompiler {
             int size = 1 << (funct3 & 3);
             address(inst, immI(inst));
             code.lstore(ADDRESS);
-            Label done = code.newLabel();
-            if (inlineMemory) {
-                Label slow = code.newLabel();
-                fastTlbHit(READ_TAG, size, slow);
+            throughFastTlb(i, pc, () -> {
                 ramOffset(READ_OFFSET, size);
                 MemoryAccess access = MemoryAccess.of(size);
                 code.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(access.type(), access.layoutType(), CD_long));
                 if (size < 8) {
                     code.i2l();
                 }
-                code.goto_(done);
-                code.labelBinding(slow);
-            }
-            code.aload(MMU).lload(ADDRESS);
-            mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, "load" + 8 * size, LOAD));
-            code.labelBinding(done);
+            }, READ_TAG, size, () -> code.aload(MMU).lload(ADDRESS).invokevirtual(CD_MMU, "load" + 8 * size, LOAD));
             switch (funct3) {
                 case 4 -> code.loadConstant(0xffL).land();
                 case 5 -> code.loadConstant(0xffffL).land();
@@ -469,10 +461,7 @@ final class BlockCompiler {
             code.lstore(ADDRESS);
             read(rs2(inst));
             code.lstore(VALUE);
-            Label done = code.newLabel();
-            if (inlineMemory) {
-                Label slow = code.newLabel();
-                fastTlbHit(WRITE_TAG, size, slow);
+            throughFastTlb(i, pc, () -> {
                 ramOffset(WRITE_OFFSET, size);
                 code.lload(VALUE);
                 switch (size) {
@@ -484,11 +473,25 @@ final class BlockCompiler {
                 }
                 MemoryAccess access = MemoryAccess.of(size);
                 code.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, access.layoutType(), CD_long, access.type()));
+            }, WRITE_TAG, size, () -> code.aload(MMU).lload(ADDRESS).lload(VALUE)
+                    .invokevirtual(CD_MMU, "store" + 8 * size, STORE));
+        }
+
+        /**
+         * The access of instruction i at pc (its address in ADDRESS): in a hot block, ramAccess
+         * when the fast TLB (tags) hits, else the MMU call, which alone may trap.
+         */
+        private void throughFastTlb(int i, long pc, Runnable ramAccess, DynamicConstantDesc<?> tags, int size,
+                Runnable mmuCall) {
+            Label done = code.newLabel();
+            if (inlineMemory) {
+                Label slow = code.newLabel();
+                fastTlbHit(tags, size, slow);
+                ramAccess.run();
                 code.goto_(done);
                 code.labelBinding(slow);
             }
-            code.aload(MMU).lload(ADDRESS).lload(VALUE);
-            mayTrap(i, pc, () -> code.invokevirtual(CD_MMU, "store" + 8 * size, STORE));
+            mayTrap(i, pc, mmuCall);
             code.labelBinding(done);
         }
 
