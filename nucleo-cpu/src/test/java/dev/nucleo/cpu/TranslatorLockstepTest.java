@@ -130,6 +130,26 @@ class TranslatorLockstepTest {
     }
 
     @Test
+    void unsignedBranchesAgreeAcrossTheSignBoundary() {
+        // a0 runs from -3 to 2: as unsigned numbers -3..-1 are the largest, so each bltu/bgeu
+        // (side exits in the middle of the block) must order them above 0..2.
+        Asm a = new Asm();
+        a.emit(addi(10, 0, -3)).emit(addi(11, 0, 6)).emit(addi(12, 0, 2)).emit(addi(13, 0, 0));
+        int loop = a.here();
+        a.emit(b(8, 12, 10, 6));                      // bltu a0, a2, +8  (a0 is 0 or 1)
+        a.emit(addi(13, 13, 1));
+        a.emit(b(8, 10, 12, 7));                      // bgeu a2, a0, +8  (a0 is 0, 1 or 2)
+        a.emit(addi(13, 13, 16));
+        a.emit(b(8, 10, 12, 6));                      // bltu a2, a0, +8  (a0 is -3, -2 or -1)
+        a.emit(addi(13, 13, 256));
+        a.emit(addi(10, 10, 1)).emit(addi(11, 11, -1));
+        a.emit(b(loop - a.here(), 0, 11, 1));         // bne a1, zero, loop
+        a.emit(WFI);
+        Hart h = runInLockstep(Arena.ofAuto(), a.words());
+        assertEquals(4 * 1 + 3 * 16 + 3 * 256, h.register(13));
+    }
+
+    @Test
     void arithmeticLoadsAndStoresAgree() {
         Asm a = new Asm();
         pointDataRegister(a);
