@@ -120,6 +120,11 @@ public final class Hart {
         return translator == null ? 0 : translator.hotBlocks();
     }
 
+    /** For tests: count this hart's instructions by tier from now on. */
+    TierStats collectTierStats() {
+        return translator.collectStats();
+    }
+
     /** For tests and tools: how many translated blocks are compiled and usable now. */
     public int compiledBlocks() {
         return translator == null ? 0 : translator.compiledBlocks();
@@ -253,6 +258,9 @@ public final class Hart {
         } finally {
             if (governor != null) {
                 governor.idle();
+            }
+            if (translator != null) {
+                translator.writeStats("hart " + csr.hartId());
             }
             runner = null;
             pause.wake();                   // a pauser waiting for this hart sees it is not running

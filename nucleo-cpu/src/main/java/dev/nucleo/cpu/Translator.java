@@ -57,6 +57,8 @@ final class Translator implements CodeWriteListener {
     private int hotThreshold = HOT_THRESHOLD;
     private boolean compileInBackground = true;
     private int runsToPromotion = RUNS_TO_PROMOTION;
+    /** Instructions by tier, or null (the default): see {@link TierStats}. */
+    private TierStats stats = TierStats.ifEnabled();
     /** Set by the compiler's thread when a hot block replaced a warm one that links may still name. */
     private volatile boolean promotionPublished;
 
@@ -97,13 +99,13 @@ final class Translator implements CodeWriteListener {
             }
         }
         if (compiled != null) {
-            long before = hart.instret;
-            hart.chainBudget = ChainedBlock.CHAIN_LIMIT;
-            compiled.run(hart);
-            return (int) (hart.instret - before);    // a loop may have run the block many times
+            return runCompiled(compiled, pc);
         }
         int n = block.length();
         if (n == 0) {
+            if (stats != null) {
+                stats.oneAtATime();
+            }
             hart.executeOne();
             return 1;
         }
@@ -112,13 +114,27 @@ final class Translator implements CodeWriteListener {
             if (!compileInBackground) {
                 compiled = compiler.compiler().compileFirst(block, runsToPromotion);
                 block.compiled = compiled;
-                compiled.run(hart);
-                return n;
+                return runCompiled(compiled, pc);
             }
             compiler.submitFirst(block, runsToPromotion);
         }
+        if (stats != null) {
+            stats.cold(pc, n);
+        }
         interpret(block);
         return n;
+    }
+
+    /** Runs a compiled block (and what it chains to); returns the instructions retired. */
+    private int runCompiled(CompiledBlock compiled, long pc) {
+        long before = hart.instret;
+        hart.chainBudget = ChainedBlock.CHAIN_LIMIT;
+        compiled.run(hart);
+        long retired = hart.instret - before;    // a loop may have run the block many times
+        if (stats != null) {
+            stats.compiled(pc, retired, compiled);
+        }
+        return (int) retired;
     }
 
     /**
@@ -235,6 +251,19 @@ final class Translator implements CodeWriteListener {
     /** For tests: promote a warm block on its n-th run (0: compile every block hot at once). */
     void promoteAfter(int runs) {
         runsToPromotion = Math.max(0, runs);
+    }
+
+    /** For tests: start counting instructions by tier (whatever nucleo.translator.stats says). */
+    TierStats collectStats() {
+        stats = new TierStats();
+        return stats;
+    }
+
+    /** Appends the statistics, if counted, to their file (the hart stops). */
+    void writeStats(String hartName) {
+        if (stats != null && TierStats.FILE != null) {
+            stats.write(hartName);
+        }
     }
 
     /** For tests: how many blocks are compiled hot and currently usable. */
