@@ -43,13 +43,13 @@ final class CsrFile {
     final long[] pmpcfg = new long[2];
     final long[] pmpaddr = new long[PMP_ENTRIES];
 
-    long hartId() {
-        return hartId;
-    }
-
     CsrFile(Hart hart, long hartId) {
         this.hart = hart;
         this.hartId = hartId;
+    }
+
+    long hartId() {
+        return hartId;
     }
 
     boolean fpEnabled() {

@@ -120,8 +120,11 @@ public final class Hart {
         return translator == null ? 0 : translator.hotBlocks();
     }
 
-    /** For tests: count this hart's instructions by tier from now on. */
+    /** For tests: count this hart's instructions by tier from now on (the hart must use the translator). */
     TierStats collectTierStats() {
+        if (translator == null) {
+            throw new IllegalStateException("the hart does not use the translator");
+        }
         return translator.collectStats();
     }
 

@@ -2,6 +2,7 @@ package dev.nucleo.cpu;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
@@ -92,7 +93,7 @@ final class TierStats {
         synchronized (TierStats.class) {
             try {
                 Files.writeString(Path.of(FILE), report(hart), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            } catch (IOException e) {
+            } catch (IOException | InvalidPathException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot write translator statistics to " + FILE + ": " + e);
             }
         }
