@@ -436,9 +436,9 @@ final class BlockCompiler {
             int size = 1 << (funct3 & 3);
             address(inst, immI(inst));
             code.lstore(ADDRESS);
+            MemoryAccess access = MemoryAccess.of(size);
             throughFastTlb(i, pc, () -> {
-                ramOffset(READ_OFFSET, size);
-                MemoryAccess access = MemoryAccess.of(size);
+                ramOffset(READ_OFFSET, access);
                 code.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(access.type(), access.layoutType(), CD_long));
                 if (size < 8) {
                     code.i2l();
@@ -461,8 +461,9 @@ final class BlockCompiler {
             code.lstore(ADDRESS);
             read(rs2(inst));
             code.lstore(VALUE);
+            MemoryAccess access = MemoryAccess.of(size);
             throughFastTlb(i, pc, () -> {
-                ramOffset(WRITE_OFFSET, size);
+                ramOffset(WRITE_OFFSET, access);
                 code.lload(VALUE);
                 switch (size) {
                     case 1 -> code.l2i().i2b();
@@ -471,7 +472,6 @@ final class BlockCompiler {
                     default -> {
                     }
                 }
-                MemoryAccess access = MemoryAccess.of(size);
                 code.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, access.layoutType(), CD_long, access.type()));
             }, WRITE_TAG, size, () -> code.aload(MMU).lload(ADDRESS).lload(VALUE)
                     .invokevirtual(CD_MMU, "store" + 8 * size, STORE));
@@ -512,8 +512,7 @@ final class BlockCompiler {
         }
 
         /** Pushes RAM, the access's layout and the RAM offset of ADDRESS through the fast TLB slot. */
-        private void ramOffset(DynamicConstantDesc<?> offsets, int size) {
-            MemoryAccess access = MemoryAccess.of(size);
+        private void ramOffset(DynamicConstantDesc<?> offsets, MemoryAccess access) {
             code.ldc(RAM);
             code.getstatic(CD_LAYOUTS, access.layoutName(), access.layoutType());
             code.ldc(offsets).iload(TLB_INDEX).laload().lload(ADDRESS).loadConstant(0xfffL).land().ladd();

@@ -74,7 +74,7 @@ final class TierStats {
 
     /** The report: totals per tier, then the blocks that ran the most instructions. */
     String report(String hart) {
-        long total = instructions[COLD] + instructions[WARM] + instructions[HOT] + oneAtATime;
+        long total = sum(instructions) + oneAtATime;
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%s: %.1f M guest instructions: cold %s, warm %s, hot %s, one at a time %.1f M%n",
                 hart, total / 1e6, tier(COLD, total, "runs"), tier(WARM, total, "entries"), tier(HOT, total, "entries"),
@@ -104,6 +104,7 @@ final class TierStats {
                 total == 0 ? 0.0 : 100.0 * instructions[tier] / total, entries[tier] / 1e6, what);
     }
 
+    /** Cold, warm and hot together (of the totals, or of one block's counts). */
     private static long sum(long[] counts) {
         return counts[COLD] + counts[WARM] + counts[HOT];
     }
