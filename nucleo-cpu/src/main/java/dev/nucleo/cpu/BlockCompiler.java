@@ -88,6 +88,13 @@ final class BlockCompiler {
         return DynamicConstantDesc.ofNamed(BSM_CLASS_DATA_AT, DEFAULT_NAME, type, index);
     }
 
+    /**
+     * Calls of a new warm block's copy ({@link #warmUp}; 0: none). HotSpot queues a method for
+     * C1 after 200 calls (Tier3InvocationThreshold), checked every 128 (Tier0InvokeNotifyFreqLog),
+     * and the threshold grows while C1's queue is long; calls beyond it still count towards it.
+     */
+    private static final int WARM_UP_CALLS = Integer.getInteger("nucleo.translator.warmup", 256);
+
     /** A block that branches back to itself repeats inside run() for about this many instructions. */
     private static final int LOOP_INSTRUCTIONS = 256;
 
@@ -107,7 +114,8 @@ final class BlockCompiler {
 
     /**
      * A block's first compiled code: warm, calling {@link Hart#promote} on its
-     * {@code runsToPromotion}-th run, or hot at once when runsToPromotion is 0.
+     * {@code runsToPromotion}-th run and already queued for C1 ({@link #warmUp}), or hot at
+     * once when runsToPromotion is 0.
      */
     ChainedBlock compileFirst(Block block, int runsToPromotion) {
         if (runsToPromotion == 0) {
@@ -115,7 +123,31 @@ final class BlockCompiler {
         }
         ChainedBlock compiled = compile(block, false);
         compiled.runsToPromotion = runsToPromotion;
+        warmUp(compiled);
         return compiled;
+    }
+
+    /**
+     * Calls a new warm block's code often enough that HotSpot queues it for C1 at once, through
+     * a copy whose runs return before they read the hart. Otherwise the hart's own first few
+     * hundred runs of every new block would run in HotSpot's bytecode interpreter, several
+     * times slower than compiled code, before HotSpot even asks C1 for it (about a tenth of the
+     * hart's time in a boot). Costs some tens of microseconds on the compiling thread.
+     */
+    private static void warmUp(ChainedBlock compiled) {
+        if (WARM_UP_CALLS == 0) {
+            return;
+        }
+        ChainedBlock copy;
+        try {
+            copy = compiled.getClass().getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            return;                             // the block is still correct, only found later by HotSpot
+        }
+        copy.warmUpCopy = true;
+        for (int i = 0; i < WARM_UP_CALLS; i++) {
+            copy.run(null);
+        }
     }
 
     /** A hot block: no run count, and C2 may compile it. */
@@ -208,7 +240,7 @@ final class BlockCompiler {
         /** Emits run(Hart); returns how many exits it has. */
         int emit() {
             if (countRuns) {
-                code.aload(0).aload(HART).invokevirtual(CD_CHAINED, "countRun", MethodTypeDesc.of(CD_void, CD_HART));
+                countRun();
             }
             code.ldc(REGISTERS).astore(REGS);
             code.ldc(THE_MMU).astore(MMU);
@@ -244,6 +276,22 @@ final class BlockCompiler {
             setPc(end);
             chainOrReturn(end);
             return emitDeferred();
+        }
+
+        /**
+         * A warm block's run count, decremented inline so that the run that does not promote
+         * (all but one) pays one decrement and one branch; at zero and below it asks
+         * {@link ChainedBlock#countRanOut} whether to return at once (a warm-up copy).
+         */
+        private void countRun() {
+            Label body = code.newLabel();
+            code.aload(0).dup().getfield(CD_CHAINED, "runsToPromotion", CD_int).iconst_1().isub()
+                    .dup_x1().putfield(CD_CHAINED, "runsToPromotion", CD_int)
+                    .ifgt(body)
+                    .aload(0).aload(HART).invokevirtual(CD_CHAINED, "countRanOut", MethodTypeDesc.of(CD_boolean, CD_HART))
+                    .ifeq(body)
+                    .return_()
+                    .labelBinding(body);
         }
 
         /** Whether a conditional branch of the block goes back to its first instruction. */
