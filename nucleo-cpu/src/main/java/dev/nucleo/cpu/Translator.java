@@ -179,25 +179,37 @@ final class Translator implements CodeWriteListener {
         long ramAddress = mmu.fetchRamPage(pc) + (pc & 0xfff);
         int slot = (int) (pc >>> 1) & FAST_MASK;
         Block block = recent[slot];
-        if (block == null || block.pc != pc || block.ramAddress != ramAddress || !block.valid
-                || block.epoch != epoch) {
+        if (block == null || block.pc != pc || block.ramAddress != ramAddress || !isCurrent(block)) {
             block = find(pc, ramAddress);
             recent[slot] = block;
         }
         return block;
     }
 
+    /**
+     * Whether a valid block may run in this epoch: made in it, or its bytes still those in RAM
+     * (then it joins the epoch); a block whose bytes changed is dropped. After a fence.i most
+     * look-ups come here straight from the direct-mapped cache (about 1.7 million in a boot).
+     */
+    private boolean isCurrent(Block block) {
+        if (!block.valid) {
+            return false;
+        }
+        if (block.epoch == epoch) {
+            return true;
+        }
+        if (block.codeMatches(ram)) {
+            block.epoch = epoch;
+            return true;
+        }
+        block.valid = false;
+        return false;
+    }
+
     private Block find(long pc, long ramAddress) {
         Block block = blocks.get(pc);
-        if (block != null && block.valid && block.ramAddress == ramAddress) {
-            if (block.epoch == epoch) {
-                return block;
-            }
-            if (block.codeMatches(ram)) {
-                block.epoch = epoch;
-                return block;
-            }
-            block.valid = false;
+        if (block != null && block.ramAddress == ramAddress && isCurrent(block)) {
+            return block;
         }
         if (tracked >= MAX_BLOCKS) {
             dropAll();
