@@ -23,7 +23,7 @@ final class Block {
     private final byte[] code;
 
     /** Set once compiled, possibly by the background compiler's thread. */
-    volatile CompiledBlock compiled;
+    volatile ChainedBlock compiled;
     int executions;
     /** Handed to the compiler already (the hart's thread only). */
     boolean queued;

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Compiles a {@link Block} to a hidden class implementing {@link CompiledBlock}, with the
+ * Compiles a {@link Block} to a hidden class extending {@link ChainedBlock}, with the
  * JDK's class-file API.
  *
  * <p>Guest registers live in JVM locals inside the block: each is read from {@code hart.x}
@@ -34,9 +34,8 @@ import java.util.Map;
 final class BlockCompiler {
     private static final ClassDesc CD_HART = ClassDesc.of("dev.nucleo.cpu.Hart");
     private static final ClassDesc CD_MMU = ClassDesc.of("dev.nucleo.cpu.Mmu");
-    private static final ClassDesc CD_BLOCK = ClassDesc.of("dev.nucleo.cpu.CompiledBlock");
     private static final ClassDesc CD_CHAINED = ClassDesc.of("dev.nucleo.cpu.ChainedBlock");
-    private static final MethodTypeDesc SUCCESSOR = MethodTypeDesc.of(CD_BLOCK, CD_HART, CD_long, CD_int);
+    private static final MethodTypeDesc SUCCESSOR = MethodTypeDesc.of(CD_CHAINED, CD_HART, CD_long, CD_int);
     private static final ClassDesc CD_OPS = ClassDesc.of("dev.nucleo.cpu.TranslatedOps");
     private static final ClassDesc CD_MATH = ClassDesc.of("java.lang.Math");
     private static final ClassDesc CD_LONG_ARRAY = CD_long.arrayType();
@@ -103,7 +102,7 @@ final class BlockCompiler {
     // The only types in the generated frames are ours: describe them, so building a class
     // never loads or parses classes to find a hierarchy.
     private final ClassFile classFile = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
-            ClassHierarchyResolver.of(List.of(CD_BLOCK), Map.of(CD_HART, CD_Object, CD_MMU, CD_Object, CD_CHAINED, CD_Object))
+            ClassHierarchyResolver.of(List.of(), Map.of(CD_HART, CD_Object, CD_MMU, CD_Object, CD_CHAINED, CD_Object))
                     .orElse(ClassHierarchyResolver.ofClassLoading(lookup))));
 
     /** A compiler for the blocks of this hart (their class data are its registers, MMU and RAM). */
@@ -156,7 +155,7 @@ final class BlockCompiler {
     }
 
     /** Whether compiled is the code of a hot block. */
-    static boolean isHot(CompiledBlock compiled) {
+    static boolean isHot(ChainedBlock compiled) {
         return compiled.getClass().getName().startsWith(HOT_CLASS);
     }
 
@@ -380,7 +379,7 @@ final class BlockCompiler {
             code.invokevirtual(CD_CHAINED, "successor", SUCCESSOR);
             Label unchained = code.newLabel();
             code.dup().ifnull(unchained);
-            code.aload(HART).invokeinterface(CD_BLOCK, "run", RUN);
+            code.aload(HART).invokevirtual(CD_CHAINED, "run", RUN);
             code.return_();
             code.labelBinding(unchained);
             code.pop().return_();

@@ -17,13 +17,13 @@ package dev.nucleo.cpu;
  * <p>A warm block (see {@link BlockCompiler}) also counts its runs and asks the translator to
  * compile it again as a hot block when the count runs out.
  */
-abstract class ChainedBlock implements CompiledBlock {
+abstract class ChainedBlock {
     /** Blocks one dispatch may run chained, one nested call each (0: no chaining). */
     static final int CHAIN_LIMIT = Integer.getInteger("nucleo.translator.chain", 16);
 
     // Per exit: the pc it went to, the block found there and the fetch generation it was found in.
     private final long[] exitPc;
-    private final CompiledBlock[] exitNext;
+    private final ChainedBlock[] exitNext;
     private final int[] exitGeneration;
 
     /** The block this is the code of (set once, right after construction). */
@@ -38,16 +38,24 @@ abstract class ChainedBlock implements CompiledBlock {
 
     ChainedBlock(int exits) {
         exitPc = new long[exits];
-        exitNext = new CompiledBlock[exits];
+        exitNext = new ChainedBlock[exits];
         exitGeneration = new int[exits];
     }
+
+    /**
+     * Executes the whole block on the hart (and the blocks it chains to) and leaves hart.pc at
+     * the next instruction; a trap escapes as {@link Trap} with the hart's state precise. A
+     * class, not an interface, so that the dispatcher's call (which sees thousands of block
+     * classes) is a vtable call rather than an itable search.
+     */
+    abstract void run(Hart hart);
 
     /**
      * The block to call after leaving by this exit to target, or null: then the hart returns
      * to the dispatcher, which learns that this block and exit ran last.
      */
-    final CompiledBlock successor(Hart hart, long target, int exit) {
-        CompiledBlock next = exitNext[exit];
+    final ChainedBlock successor(Hart hart, long target, int exit) {
+        ChainedBlock next = exitNext[exit];
         if (next != null && exitPc[exit] == target && exitGeneration[exit] == hart.mmu.fetchGeneration()
                 && hart.chainBudget-- > 0) {
             return next;
@@ -72,7 +80,7 @@ abstract class ChainedBlock implements CompiledBlock {
     }
 
     /** Remembers that next, compiled, followed this block's exit at pc in this fetch generation. */
-    final void link(int exit, long pc, CompiledBlock next, int generation) {
+    final void link(int exit, long pc, ChainedBlock next, int generation) {
         exitNext[exit] = next;
         exitPc[exit] = pc;
         exitGeneration[exit] = generation;

@@ -42,7 +42,7 @@ final class TierStats {
         count(COLD, pc, n);
     }
 
-    void compiled(long pc, long n, CompiledBlock block) {
+    void compiled(long pc, long n, ChainedBlock block) {
         count(BlockCompiler.isHot(block) ? HOT : WARM, pc, n);
     }
 

@@ -90,7 +90,7 @@ final class Translator implements CodeWriteListener {
             }
         }
         this.previous = block;
-        CompiledBlock compiled = block.compiled;
+        ChainedBlock compiled = block.compiled;
         ChainedBlock last = hart.lastBlock;
         if (last != null) {
             hart.lastBlock = null;
@@ -126,7 +126,7 @@ final class Translator implements CodeWriteListener {
     }
 
     /** Runs a compiled block (and what it chains to); returns the instructions retired. */
-    private int runCompiled(CompiledBlock compiled, long pc) {
+    private int runCompiled(ChainedBlock compiled, long pc) {
         long before = hart.instret;
         hart.chainBudget = ChainedBlock.CHAIN_LIMIT;
         compiled.run(hart);
