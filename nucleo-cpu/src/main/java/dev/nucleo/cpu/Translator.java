@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * One hart's translator: finds the block at the hart's pc, interprets it while it is cold,
@@ -48,7 +49,7 @@ final class Translator implements CodeWriteListener {
 
     /** Direct-mapped by pc: the dispatcher's first look. */
     private final Block[] recent = new Block[1 << FAST_BITS];
-    private final Map<Long, Block> blocks = new HashMap<>();
+    private final BlockTable blocks = new BlockTable(4096);
     private final Map<Integer, List<Block>> blocksByPage = new HashMap<>();
     /** The block that ran last: its successors are the first guess for the next one. */
     private Block previous;
@@ -247,7 +248,7 @@ final class Translator implements CodeWriteListener {
 
     private void dropAll() {
         mmu.newFetchGeneration();
-        blocks.values().forEach(b -> b.valid = false);
+        blocks.forEach(b -> b.valid = false);
         blocks.clear();
         blocksByPage.clear();
         Arrays.fill(recent, null);
@@ -284,12 +285,17 @@ final class Translator implements CodeWriteListener {
 
     /** For tests: how many blocks are compiled hot and currently usable. */
     int hotBlocks() {
-        return (int) blocks.values().stream()
-                .filter(b -> b.compiled != null && b.valid && BlockCompiler.isHot(b.compiled)).count();
+        return countBlocks(b -> b.compiled != null && b.valid && BlockCompiler.isHot(b.compiled));
     }
 
     /** For tests: how many blocks are compiled and currently usable. */
     int compiledBlocks() {
-        return (int) blocks.values().stream().filter(b -> b.compiled != null && b.valid).count();
+        return countBlocks(b -> b.compiled != null && b.valid);
+    }
+
+    private int countBlocks(Predicate<Block> test) {
+        int[] count = {0};
+        blocks.forEach(b -> count[0] += test.test(b) ? 1 : 0);
+        return count[0];
     }
 }
