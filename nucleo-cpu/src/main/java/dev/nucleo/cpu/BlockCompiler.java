@@ -113,8 +113,8 @@ final class BlockCompiler {
 
     /**
      * A block's first compiled code: warm, calling {@link Hart#promote} on its
-     * {@code runsToPromotion}-th run and already queued for C1 ({@link #warmUp}), or hot at
-     * once when runsToPromotion is 0.
+     * {@code runsToPromotion}-th run, or hot at once when runsToPromotion is 0; either way
+     * already queued for C1 ({@link #warmUp}).
      */
     ChainedBlock compileFirst(Block block, int runsToPromotion) {
         if (runsToPromotion == 0) {
@@ -127,8 +127,8 @@ final class BlockCompiler {
     }
 
     /**
-     * Calls a new warm block's code often enough that HotSpot queues it for C1 at once, through
-     * a copy whose runs return before they read the hart. Otherwise the hart's own first few
+     * Calls a new block's code often enough that HotSpot queues it for C1 at once, through a
+     * copy whose runs return before they read the hart. Otherwise the hart's own first few
      * hundred runs of every new block would run in HotSpot's bytecode interpreter, several
      * times slower than compiled code, before HotSpot even asks C1 for it (about a tenth of the
      * hart's time in a boot). Costs some tens of microseconds on the compiling thread.
@@ -149,9 +149,15 @@ final class BlockCompiler {
         }
     }
 
-    /** A hot block: no run count, and C2 may compile it. */
+    /**
+     * A hot block: no run count, and C2 may compile it. Warmed up like a warm block: 256 calls
+     * are too few for HotSpot to start profiling in its interpreter (it does from 400), so C2
+     * later sees only the profile of the block's real runs.
+     */
     ChainedBlock compileHot(Block block) {
-        return compile(block, true);
+        ChainedBlock compiled = compile(block, true);
+        warmUp(compiled);
+        return compiled;
     }
 
     /** Whether compiled is the code of a hot block. */
@@ -238,8 +244,9 @@ final class BlockCompiler {
 
         /** Emits run(Hart); returns how many exits it has. */
         int emit() {
+            returnIfWarmUpCopy();
             if (countRuns) {
-                countRun();
+                code.aload(0).aload(HART).invokevirtual(CD_CHAINED, "countRun", MethodTypeDesc.of(CD_void, CD_HART));
             }
             code.ldc(REGISTERS).astore(REGS);
             code.ldc(THE_MMU).astore(MMU);
@@ -277,20 +284,10 @@ final class BlockCompiler {
             return emitDeferred();
         }
 
-        /**
-         * A warm block's run count, decremented inline so that the run that does not promote
-         * (all but one) pays one decrement and one branch; at zero and below it asks
-         * {@link ChainedBlock#countRanOut} whether to return at once (a warm-up copy).
-         */
-        private void countRun() {
+        /** A warm-up copy's run returns here, before it reads the hart ({@link #warmUp}). */
+        private void returnIfWarmUpCopy() {
             Label body = code.newLabel();
-            code.aload(0).dup().getfield(CD_CHAINED, "runsToPromotion", CD_int).iconst_1().isub()
-                    .dup_x1().putfield(CD_CHAINED, "runsToPromotion", CD_int)
-                    .ifgt(body)
-                    .aload(0).aload(HART).invokevirtual(CD_CHAINED, "countRanOut", MethodTypeDesc.of(CD_boolean, CD_HART))
-                    .ifeq(body)
-                    .return_()
-                    .labelBinding(body);
+            code.aload(0).getfield(CD_CHAINED, "warmUpCopy", CD_boolean).ifeq(body).return_().labelBinding(body);
         }
 
         /** Whether a conditional branch of the block goes back to its first instruction. */

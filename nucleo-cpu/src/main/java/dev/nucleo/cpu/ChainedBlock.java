@@ -28,10 +28,7 @@ abstract class ChainedBlock {
 
     /** The block this is the code of (set once, right after construction). */
     Block source;
-    /**
-     * Runs a warm block has left before it asks to be compiled hot (hot blocks do not count).
-     * The generated code decrements it inline and calls {@link #countRanOut} at zero and below.
-     */
+    /** Runs a warm block has left before it asks to be compiled hot (hot blocks do not count). */
     int runsToPromotion;
     /** A copy that exists only to be called by {@link BlockCompiler#warmUp}: its runs return at once. */
     boolean warmUpCopy;
@@ -65,18 +62,11 @@ abstract class ChainedBlock {
         return null;
     }
 
-    /**
-     * Called by a warm block's run when its count is used up: the run that uses it up promotes
-     * the block. Returns whether the run must end at once, as a warm-up copy's runs do.
-     */
-    final boolean countRanOut(Hart hart) {
-        if (warmUpCopy) {
-            return true;
-        }
-        if (runsToPromotion == 0) {
+    /** Called first thing by a warm block's run: the run that uses up the count promotes it. */
+    final void countRun(Hart hart) {
+        if (--runsToPromotion == 0) {
             hart.promote(this);
         }
-        return false;
     }
 
     /** Remembers that next, compiled, followed this block's exit at pc in this fetch generation. */
