@@ -93,6 +93,13 @@ final class BlockCompiler {
      * and the threshold grows while C1's queue is long; calls beyond it still count towards it.
      */
     private static final int WARM_UP_CALLS = Integer.getInteger("nucleo.translator.warmup", 256);
+    /**
+     * A warm block is warmed up only if it reached the compile threshold this soon after it was
+     * decoded. One that took longer (an idle guest's timer path, say) runs rarely: HotSpot
+     * interpreting it costs little, and compiling every such block at once with C1 cost an idle
+     * guest with 2 harts about 0.3 % of a core.
+     */
+    private static final long WARM_UP_WITHIN_NANOS = 1_000_000_000L;
 
     /** A block that branches back to itself repeats inside run() for about this many instructions. */
     private static final int LOOP_INSTRUCTIONS = 256;
@@ -114,7 +121,7 @@ final class BlockCompiler {
     /**
      * A block's first compiled code: warm, calling {@link Hart#promote} on its
      * {@code runsToPromotion}-th run, or hot at once when runsToPromotion is 0; either way
-     * already queued for C1 ({@link #warmUp}).
+     * already queued for C1 ({@link #warmUp}) if the block is busy.
      */
     ChainedBlock compileFirst(Block block, int runsToPromotion) {
         if (runsToPromotion == 0) {
@@ -122,7 +129,9 @@ final class BlockCompiler {
         }
         ChainedBlock compiled = compile(block, false);
         compiled.runsToPromotion = runsToPromotion;
-        warmUp(compiled);
+        if (System.nanoTime() - block.decodedNanos < WARM_UP_WITHIN_NANOS) {
+            warmUp(compiled);
+        }
         return compiled;
     }
 
