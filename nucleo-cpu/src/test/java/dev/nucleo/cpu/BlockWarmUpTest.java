@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /** The warm-up calls that make HotSpot compile a new warm block leave the guest alone. */
 class BlockWarmUpTest {
-    private static final long RAM_BASE = 0x8000_0000L;
+    private static final long RAM_BASE = ProgramHart.RAM_BASE;
 
     @Test
     void warmingUpAWarmBlockChangesNeitherTheHartNorTheBlocksRunCount() {
@@ -21,9 +21,7 @@ class BlockWarmUpTest {
         a.emit(WFI);
         int[] program = a.words();
         MemorySegment ram = Arena.ofAuto().allocate(1 << 16, 8);
-        MemorySegment.copy(program, 0, ram, ValueLayout.JAVA_INT_UNALIGNED, 0, program.length);
-        Hart hart = new Hart(0, ram, RAM_BASE, EmptyBus.INSTANCE, () -> 0);
-        hart.setPc(RAM_BASE);
+        Hart hart = ProgramHart.load(ram, program, Engine.INTERPRETER);
         hart.setRegister(11, RAM_BASE + 0x1000);
 
         Block block = BlockDecoder.decode(ram, RAM_BASE, hart.mmu.fetchRamPage(RAM_BASE));

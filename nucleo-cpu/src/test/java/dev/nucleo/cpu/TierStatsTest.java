@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
 
 class TierStatsTest {
-    private static final long RAM_BASE = 0x8000_0000L;
+    private static final long RAM_BASE = ProgramHart.RAM_BASE;
 
     @Test
     void countsEveryRetiredInstructionInTheTierThatRanIt() {
@@ -24,11 +22,7 @@ class TierStatsTest {
         a.emit(b(loop - a.here(), 0, 11, 1));         // bne a1, zero, loop
         a.emit(WFI);
         int[] program = a.words();
-        MemorySegment ram = Arena.ofAuto().allocate(1 << 16, 8);
-        MemorySegment.copy(program, 0, ram, ValueLayout.JAVA_INT_UNALIGNED, 0, program.length);
-        Hart hart = new Hart(0, ram, RAM_BASE, EmptyBus.INSTANCE, () -> 0);
-        hart.setPc(RAM_BASE);
-        hart.setEngine(Engine.TRANSLATOR);
+        Hart hart = ProgramHart.load(Arena.ofAuto().allocate(1 << 16, 8), program, Engine.TRANSLATOR);
         hart.compileSynchronously(5);
         hart.promoteAfter(2);
         TierStats stats = hart.collectTierStats();

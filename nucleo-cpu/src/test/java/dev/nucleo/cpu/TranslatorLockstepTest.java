@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and code that rewrites itself.
  */
 class TranslatorLockstepTest {
-    private static final long RAM_BASE = 0x8000_0000L;
+    private static final long RAM_BASE = ProgramHart.RAM_BASE;
     private static final int RAM_SIZE = 1 << 20;
     private static final long DATA = RAM_BASE + 0x8000;
 
@@ -31,11 +31,7 @@ class TranslatorLockstepTest {
     }
 
     private static Hart hart(MemorySegment ram, int[] program, Engine engine) {
-        MemorySegment.copy(program, 0, ram, ValueLayout.JAVA_INT_UNALIGNED, 0, program.length);
-        Hart hart = new Hart(0, ram, RAM_BASE, EmptyBus.INSTANCE, () -> 0);
-        hart.setPc(RAM_BASE);
-        hart.setEngine(engine);
-        return hart;
+        return ProgramHart.load(ram, program, engine);
     }
 
     /** Runs both engines to the program's final wfi; returns the translator's hart. */
