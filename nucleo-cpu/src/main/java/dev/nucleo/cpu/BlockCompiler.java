@@ -88,7 +88,7 @@ final class BlockCompiler {
     }
 
     /**
-     * Calls of a new warm block's copy ({@link #warmUp}; 0: none). HotSpot queues a method for
+     * Calls of a new block's copy ({@link #warmUp}; 0: none). HotSpot queues a method for
      * C1 after 200 calls (Tier3InvocationThreshold), checked every 128 (Tier0InvokeNotifyFreqLog),
      * and the threshold grows while C1's queue is long; calls beyond it still count towards it.
      */

@@ -83,8 +83,8 @@ final class BlockTable {
     }
 
     /**
-     * Frees slot i without a tombstone: entries after it in the same probe run move back into
-     * the gap unless their home slot lies cyclically after the gap (Knuth's algorithm R).
+     * Frees a slot without a tombstone: entries after the gap in the same probe run move back
+     * into it unless their home slot lies cyclically after it (Knuth's algorithm R).
      */
     private void deleteAt(int gap) {
         for (int j = (gap + 1) & mask; values[j] != null; j = (j + 1) & mask) {
