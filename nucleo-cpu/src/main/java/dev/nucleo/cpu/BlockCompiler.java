@@ -95,12 +95,14 @@ final class BlockCompiler {
     private static final int WARM_UP_CALLS = Integer.getInteger("nucleo.translator.warmup", 256);
     /**
      * A warm block is warmed up only if it reached the compile threshold this soon after it was
-     * decoded (100 runs a second). One that took longer (an idle guest's timer path, say) runs
+     * decoded (1000 runs a second). One that took longer (an idle guest's timer path, say) runs
      * rarely: HotSpot interpreting it costs little, and compiling every such block at once with
-     * C1 cost an idle guest with 2 harts about 0.3 % of a core. At 1 s, a boot's warm blocks
-     * spent twice as long in HotSpot's interpreter (8.9 % of the hart's samples against 4.2 %).
+     * C1 cost an idle guest with 2 harts about 0.3 % of a core. A 10 s window halved the boot's
+     * share of warm blocks in HotSpot's interpreter (8.9 % -> 4.2 % of the hart's samples) but
+     * queued more C1 work: boot and sha256 were no faster (3 alternating rounds, sha256 slower
+     * in each).
      */
-    private static final long WARM_UP_WITHIN_NANOS = 10_000_000_000L;
+    private static final long WARM_UP_WITHIN_NANOS = 1_000_000_000L;
 
     /** A block that branches back to itself repeats inside run() for about this many instructions. */
     private static final int LOOP_INSTRUCTIONS = 256;
