@@ -10,6 +10,7 @@ import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
@@ -130,31 +131,21 @@ final class BlockCompiler {
         if (runsToPromotion == 0) {
             return compileHot(block);
         }
-        ChainedBlock compiled = compile(block, false);
+        boolean busy = System.nanoTime() - block.decodedNanos < WARM_UP_WITHIN_NANOS;
+        ChainedBlock compiled = compile(block, false, busy);
         compiled.runsToPromotion = runsToPromotion;
-        if (System.nanoTime() - block.decodedNanos < WARM_UP_WITHIN_NANOS) {
-            warmUp(compiled);
-        }
         return compiled;
     }
 
     /**
      * Calls a new block's code often enough that HotSpot queues it for C1 at once, through a
-     * copy whose runs return before they read the hart. Otherwise the hart's own first few
+     * second instance of its class (made by {@link #compile} with the same constructor) whose
+     * runs return before they read the hart. Otherwise the hart's own first few
      * hundred runs of every new block would run in HotSpot's bytecode interpreter, several
      * times slower than compiled code, before HotSpot even asks C1 for it (about a tenth of the
      * hart's time in a boot). Costs some tens of microseconds on the compiling thread.
      */
-    private static void warmUp(ChainedBlock compiled) {
-        if (WARM_UP_CALLS == 0) {
-            return;
-        }
-        ChainedBlock copy;
-        try {
-            copy = compiled.getClass().getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException e) {
-            return;                             // the block is still correct, only found later by HotSpot
-        }
+    private static void warmUp(ChainedBlock copy) {
         copy.warmUpCopy = true;
         for (int i = 0; i < WARM_UP_CALLS; i++) {
             copy.run(null);
@@ -167,9 +158,7 @@ final class BlockCompiler {
      * later sees only the profile of the block's real runs.
      */
     ChainedBlock compileHot(Block block) {
-        ChainedBlock compiled = compile(block, true);
-        warmUp(compiled);
-        return compiled;
+        return compile(block, true, true);
     }
 
     /** Whether compiled is the code of a hot block. */
@@ -177,7 +166,8 @@ final class BlockCompiler {
         return compiled.getClass().getName().startsWith(HOT_CLASS);
     }
 
-    private ChainedBlock compile(Block block, boolean hot) {
+    /** The block's class, defined and instantiated; with warmUp, a copy of it is called first ({@link #warmUp}). */
+    private ChainedBlock compile(Block block, boolean hot, boolean warmUp) {
         JitDirectives.install();                // before the first warm class exists
         int[] exits = new int[1];               // known once run() is emitted
         byte[] bytes = classFile.build(hot ? HOT_NAME : WARM_NAME, cb -> cb
@@ -187,16 +177,24 @@ final class BlockCompiler {
                 .withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC, code -> code
                         .aload(0).loadConstant(exits[0])
                         .invokespecial(CD_CHAINED, INIT_NAME, MethodTypeDesc.of(CD_void, CD_int)).return_()));
+        ChainedBlock compiled;
+        ChainedBlock copy = null;
         try {
             MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, classData, true);
-            ChainedBlock compiled = (ChainedBlock) hidden.findConstructor(hidden.lookupClass(),
-                    MethodType.methodType(void.class)).invoke();
-            compiled.source = block;
-            return compiled;
+            MethodHandle constructor = hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class));
+            compiled = (ChainedBlock) constructor.invoke();
+            if (warmUp && WARM_UP_CALLS > 0) {
+                copy = (ChainedBlock) constructor.invoke();
+            }
         } catch (Throwable e) {
             throw new IllegalStateException("cannot load the translation of the block at 0x"
                     + Long.toHexString(block.pc), e);
         }
+        compiled.source = block;
+        if (copy != null) {
+            warmUp(copy);
+        }
+        return compiled;
     }
 
     /** A RAM access of 1, 2, 4 or 8 bytes: its Java type and its ValueLayout constant. */

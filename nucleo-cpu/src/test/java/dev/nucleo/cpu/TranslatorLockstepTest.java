@@ -27,10 +27,6 @@ class TranslatorLockstepTest {
 
     private static Hart hart(Arena arena, int[] program, Engine engine) {
         MemorySegment ram = arena.allocate(RAM_SIZE, 8);
-        return hart(ram, program, engine);
-    }
-
-    private static Hart hart(MemorySegment ram, int[] program, Engine engine) {
         return ProgramHart.load(ram, program, engine);
     }
 
@@ -346,8 +342,8 @@ class TranslatorLockstepTest {
         Arena arena = Arena.ofAuto();
         MemorySegment referenceRam = arena.allocate(RAM_SIZE, 8);
         MemorySegment translatedRam = arena.allocate(RAM_SIZE, 8);
-        Hart reference = hart(referenceRam, words, Engine.INTERPRETER);
-        Hart translated = hart(translatedRam, words, Engine.TRANSLATOR);
+        Hart reference = ProgramHart.load(referenceRam, words, Engine.INTERPRETER);
+        Hart translated = ProgramHart.load(translatedRam, words, Engine.TRANSLATOR);
         translated.compileSynchronously(2);
         Lockstep lockstep = new Lockstep(reference, translated);
         for (int blocks = 0; !lockstep.finished(); blocks++) {
