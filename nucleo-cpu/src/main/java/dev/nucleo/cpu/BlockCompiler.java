@@ -36,7 +36,8 @@ final class BlockCompiler {
     private static final ClassDesc CD_HART = ClassDesc.of("dev.nucleo.cpu.Hart");
     private static final ClassDesc CD_MMU = ClassDesc.of("dev.nucleo.cpu.Mmu");
     private static final ClassDesc CD_CHAINED = ClassDesc.of("dev.nucleo.cpu.ChainedBlock");
-    private static final MethodTypeDesc SUCCESSOR = MethodTypeDesc.of(CD_CHAINED, CD_HART, CD_long, CD_int);
+    private static final ClassDesc CD_HOT_MEMORY = ClassDesc.of("dev.nucleo.cpu.HotMemory");
+    private static final MethodTypeDesc GO_TO = MethodTypeDesc.of(CD_void, CD_HART, CD_long, CD_int);
     private static final ClassDesc CD_OPS = ClassDesc.of("dev.nucleo.cpu.TranslatedOps");
     private static final ClassDesc CD_MATH = ClassDesc.of("java.lang.Math");
     private static final ClassDesc CD_LONG_ARRAY = CD_long.arrayType();
@@ -70,12 +71,14 @@ final class BlockCompiler {
     private static final int CONTEXT = ITERATIONS + 1;            // mmu.dataContext on entry
     private static final int ADDRESS = CONTEXT + 2;               // a load or store's address
     private static final int VALUE = ADDRESS + 2;                 // a store's value
-    private static final int TLB_INDEX = VALUE + 2;               // its fast-TLB slot
 
     // The class data of every block, constants to the JIT (a block only ever runs on the hart
     // it was compiled for): the hart's registers and MMU, its RAM and its fast-TLB arrays.
     private static final ClassDesc CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");
-    private static final ClassDesc CD_LAYOUTS = ClassDesc.of("java.lang.foreign.ValueLayout");
+    private static final MethodTypeDesc HOT_LOAD = MethodTypeDesc.of(CD_long, CD_SEGMENT, CD_LONG_ARRAY, CD_LONG_ARRAY,
+            CD_MMU, CD_long, CD_long);
+    private static final MethodTypeDesc HOT_STORE = MethodTypeDesc.of(CD_void, CD_SEGMENT, CD_LONG_ARRAY, CD_LONG_ARRAY,
+            CD_MMU, CD_long, CD_long, CD_long);
     private static final DynamicConstantDesc<?> RAM = classData(0, CD_SEGMENT);
     private static final DynamicConstantDesc<?> READ_TAG = classData(1, CD_LONG_ARRAY);
     private static final DynamicConstantDesc<?> READ_OFFSET = classData(2, CD_LONG_ARRAY);
@@ -197,20 +200,6 @@ final class BlockCompiler {
         return compiled;
     }
 
-    /** A RAM access of 1, 2, 4 or 8 bytes: its Java type and its ValueLayout constant. */
-    private record MemoryAccess(ClassDesc type, String layoutName, ClassDesc layoutType) {
-        private static final MemoryAccess[] BY_SIZE_LOG = {
-            new MemoryAccess(CD_byte, "JAVA_BYTE", CD_LAYOUTS.nested("OfByte")),
-            new MemoryAccess(CD_short, "JAVA_SHORT_UNALIGNED", CD_LAYOUTS.nested("OfShort")),
-            new MemoryAccess(CD_int, "JAVA_INT_UNALIGNED", CD_LAYOUTS.nested("OfInt")),
-            new MemoryAccess(CD_long, "JAVA_LONG_UNALIGNED", CD_LAYOUTS.nested("OfLong")),
-        };
-
-        static MemoryAccess of(int size) {
-            return BY_SIZE_LOG[Integer.numberOfTrailingZeros(size)];
-        }
-    }
-
     /**
      * A handler to emit for the MMU call between start and end: the registers dirty there,
      * the instructions retired before it in this run of the block, and its pc.
@@ -241,9 +230,9 @@ final class BlockCompiler {
         private final boolean inlineMemory;
 
         /**
-         * A hot block does the fast-TLB part of its loads and stores inline: C2 folds the
-         * class-data constants (RAM, the TLB arrays) and keeps the call for misses only. A
-         * warm one calls Mmu: C1 would leave the MemorySegment access a chain of calls.
+         * A hot block does its loads and stores through {@link HotMemory}, which C2 inlines
+         * with the class-data constants (RAM, the TLB arrays) folded. A warm one calls Mmu:
+         * C1 would leave the MemorySegment access a chain of calls.
          */
         Emitter(CodeBuilder code, Block block, boolean hot) {
             this.code = code;
@@ -371,9 +360,8 @@ final class BlockCompiler {
 
         /**
          * Leaves the block (its state already complete in the hart) by a new exit to target
-         * (null: the jalr target in TEMP): calls the block remembered there if
-         * {@link ChainedBlock} says it may, else returns to the dispatcher. The call is in
-         * this block's own code so that HotSpot sees one receiver there and may inline it.
+         * (null: the jalr target in TEMP) through {@link ChainedBlock#goTo}, which calls the
+         * block remembered there if it may, else returns to the dispatcher.
          */
         private void chainOrReturn(Long target) {
             code.aload(0).aload(HART);
@@ -383,13 +371,8 @@ final class BlockCompiler {
                 code.loadConstant(target);
             }
             code.loadConstant(exits++);
-            code.invokevirtual(CD_CHAINED, "successor", SUCCESSOR);
-            Label unchained = code.newLabel();
-            code.dup().ifnull(unchained);
-            code.aload(HART).invokevirtual(CD_CHAINED, "run", RUN);
+            code.invokevirtual(CD_CHAINED, "goTo", GO_TO);
             code.return_();
-            code.labelBinding(unchained);
-            code.pop().return_();
         }
 
         private void setPc(long pc) {
@@ -482,22 +465,22 @@ final class BlockCompiler {
         }
 
         /**
-         * A load: in a hot block the fast TLB inline, the MMU call only on a miss; in a warm
-         * block always the call (Mmu.loadN does the same test).
+         * A load: in a hot block through {@link HotMemory} (the fast TLB, the MMU call only on
+         * a miss), in a warm block the MMU call (which makes the same test).
          */
         private void load(int i, int inst, long pc) {
             int funct3 = funct3(inst);
             int size = 1 << (funct3 & 3);
             address(inst, immI(inst));
             code.lstore(ADDRESS);
-            MemoryAccess access = MemoryAccess.of(size);
-            throughFastTlb(i, pc, () -> {
-                ramOffset(READ_OFFSET, access);
-                code.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(access.type(), access.layoutType(), CD_long));
-                if (size < 8) {
-                    code.i2l();
+            mayTrap(i, pc, () -> {
+                if (inlineMemory) {
+                    code.ldc(RAM).ldc(READ_TAG).ldc(READ_OFFSET).aload(MMU).lload(ADDRESS).lload(CONTEXT)
+                            .invokestatic(CD_HOT_MEMORY, "load" + 8 * size, HOT_LOAD);
+                } else {
+                    code.aload(MMU).lload(ADDRESS).invokevirtual(CD_MMU, "load" + 8 * size, LOAD);
                 }
-            }, READ_TAG, size, () -> code.aload(MMU).lload(ADDRESS).invokevirtual(CD_MMU, "load" + 8 * size, LOAD));
+            });
             switch (funct3) {
                 case 4 -> code.loadConstant(0xffL).land();
                 case 5 -> code.loadConstant(0xffffL).land();
@@ -508,68 +491,21 @@ final class BlockCompiler {
             write(rd(inst));
         }
 
-        /** A store: like a load, the fast TLB inline in a hot block, else the MMU call. */
+        /** A store: like a load, through {@link HotMemory} in a hot block, else the MMU call. */
         private void store(int i, int inst, long pc) {
             int size = 1 << (funct3(inst) & 3);
             address(inst, immS(inst));
             code.lstore(ADDRESS);
             read(rs2(inst));
             code.lstore(VALUE);
-            MemoryAccess access = MemoryAccess.of(size);
-            throughFastTlb(i, pc, () -> {
-                ramOffset(WRITE_OFFSET, access);
-                code.lload(VALUE);
-                switch (size) {
-                    case 1 -> code.l2i().i2b();
-                    case 2 -> code.l2i().i2s();
-                    case 4 -> code.l2i();
-                    default -> {
-                    }
+            mayTrap(i, pc, () -> {
+                if (inlineMemory) {
+                    code.ldc(RAM).ldc(WRITE_TAG).ldc(WRITE_OFFSET).aload(MMU).lload(ADDRESS).lload(VALUE)
+                            .lload(CONTEXT).invokestatic(CD_HOT_MEMORY, "store" + 8 * size, HOT_STORE);
+                } else {
+                    code.aload(MMU).lload(ADDRESS).lload(VALUE).invokevirtual(CD_MMU, "store" + 8 * size, STORE);
                 }
-                code.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, access.layoutType(), CD_long, access.type()));
-            }, WRITE_TAG, size, () -> code.aload(MMU).lload(ADDRESS).lload(VALUE)
-                    .invokevirtual(CD_MMU, "store" + 8 * size, STORE));
-        }
-
-        /**
-         * The access of instruction i at pc (its address in ADDRESS): in a hot block, ramAccess
-         * when the fast TLB (tags) hits, else the MMU call, which alone may trap.
-         */
-        private void throughFastTlb(int i, long pc, Runnable ramAccess, DynamicConstantDesc<?> tags, int size,
-                Runnable mmuCall) {
-            Label done = code.newLabel();
-            if (inlineMemory) {
-                Label slow = code.newLabel();
-                fastTlbHit(tags, size, slow);
-                ramAccess.run();
-                code.goto_(done);
-                code.labelBinding(slow);
-            }
-            mayTrap(i, pc, mmuCall);
-            code.labelBinding(done);
-        }
-
-        /**
-         * Jumps to slow unless the fast TLB (tags) maps the page of ADDRESS in the current
-         * context and the access of size bytes stays on that page (its last byte's page
-         * number, compared with the tag, differs otherwise). Leaves the slot in TLB_INDEX.
-         * The same test as Mmu.loadN/storeN, inline.
-         */
-        private void fastTlbHit(DynamicConstantDesc<?> tags, int size, Label slow) {
-            code.ldc(tags).lload(ADDRESS).loadConstant(12).lushr().l2i().loadConstant(Mmu.TLB_MASK).iand()
-                    .dup().istore(TLB_INDEX).laload();
-            code.lload(ADDRESS);
-            if (size > 1) {
-                code.loadConstant((long) size - 1).ladd();
-            }
-            code.loadConstant(12).lushr().lload(CONTEXT).lor().lcmp().ifne(slow);
-        }
-
-        /** Pushes RAM, the access's layout and the RAM offset of ADDRESS through the fast TLB slot. */
-        private void ramOffset(DynamicConstantDesc<?> offsets, MemoryAccess access) {
-            code.ldc(RAM);
-            code.getstatic(CD_LAYOUTS, access.layoutName(), access.layoutType());
-            code.ldc(offsets).iload(TLB_INDEX).laload().lload(ADDRESS).loadConstant(0xfffL).land().ladd();
+            });
         }
 
         /** flw and fld: like the interpreter, FS must be on, and is marked dirty after. */

@@ -7,12 +7,9 @@ package dev.nucleo.cpu;
  * compiled block that followed it last, at which pc, in which MMU fetch generation. The
  * generated code calls that block directly when it leaves by the same exit to the same pc
  * within the same generation, which the translator advances whenever a remembered block might
- * no longer be the right one (a new mapping, a store into translated code, fence.i). The
- * checks live here, called from each exit; the call to the next block stays in the generated
- * code.
- *
- * <p>A direct call is monomorphic at its call site, so HotSpot may inline one block into the
- * next; at most {@link #CHAIN_LIMIT} blocks run chained in one dispatch.
+ * no longer be the right one (a new mapping, a store into translated code, fence.i). Every
+ * exit calls {@link #goTo}, which checks and makes the call; at most {@link #CHAIN_LIMIT}
+ * blocks run chained in one dispatch.
  *
  * <p>A warm block (see {@link BlockCompiler}) also counts its runs and asks the translator to
  * compile it again as a hot block when the count runs out.
@@ -48,18 +45,24 @@ abstract class ChainedBlock {
     abstract void run(Hart hart);
 
     /**
-     * The block to call after leaving by this exit to target, or null: then the hart returns
-     * to the dispatcher, which learns that this block and exit ran last.
+     * Leaves by this exit to target: calls the block remembered there if it is still the right
+     * one, else returns, and the dispatcher learns that this block and exit ran last.
+     *
+     * <p>The call is here, shared by every block, rather than in each block's code: HotSpot
+     * profiles it as the megamorphic call it is. A call site per exit saw one class while it
+     * was profiled, and C2 compiled it as a guess of that class, which failed (a deoptimization)
+     * whenever the next block was promoted or the exit went elsewhere; the same for the check
+     * whether there is a block to call at all, which C2 compiled as never failing.
      */
-    final ChainedBlock successor(Hart hart, long target, int exit) {
+    final void goTo(Hart hart, long target, int exit) {
         ChainedBlock next = exitNext[exit];
         if (next != null && exitPc[exit] == target && exitGeneration[exit] == hart.mmu.fetchGeneration()
                 && hart.chainBudget-- > 0) {
-            return next;
+            next.run(hart);
+            return;
         }
         hart.lastBlock = this;
         hart.lastExit = exit;
-        return null;
     }
 
     /** Called first thing by a warm block's run: the run that uses up the count promotes it. */
