@@ -27,6 +27,8 @@ abstract class ChainedBlock {
     Block source;
     /** Runs a warm block has left before it asks to be compiled hot (hot blocks do not count). */
     int runsToPromotion;
+    /** The runs that count started from. */
+    private int countStart;
     /** A copy that exists only to be called by {@link BlockCompiler#warmUp}: its runs return at once. */
     boolean warmUpCopy;
 
@@ -65,11 +67,22 @@ abstract class ChainedBlock {
         hart.lastExit = exit;
     }
 
-    /** Called first thing by a warm block's run: the run that uses up the count promotes it. */
+    /** Called first thing by a warm block's run: the run that uses up the count asks to be promoted. */
     final void countRun(Hart hart) {
         if (--runsToPromotion == 0) {
             hart.promote(this);
         }
+    }
+
+    /** Starts a count of runs (a warm block's, before it asks to be promoted; 0: no count). */
+    final void startCount(int runs) {
+        runsToPromotion = runs;
+        countStart = runs;
+    }
+
+    /** How many runs the last count was, used up when the block asks to be promoted. */
+    final int lastCount() {
+        return countStart;
     }
 
     /** Remembers that next, compiled, followed this block's exit at pc in this fetch generation. */

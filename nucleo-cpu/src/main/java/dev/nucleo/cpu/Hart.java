@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * One RISC-V RV64GC hart: registers, the interpreter loop, traps and interrupts.
@@ -113,6 +114,11 @@ public final class Hart {
     /** For tests: compile a warm block hot on its n-th run (0: every block hot at once). */
     void promoteAfter(int runs) {
         translator.promoteAfter(runs);
+    }
+
+    /** For tests: a warm block asks to be promoted every earlyRuns runs, and is when compilersHaveRoom says so. */
+    void promoteEarly(int earlyRuns, BooleanSupplier compilersHaveRoom) {
+        translator.promoteEarly(earlyRuns, compilersHaveRoom);
     }
 
     /** For tests: how many translated blocks are compiled hot and usable now. */
@@ -300,7 +306,7 @@ public final class Hart {
 
     /** A warm translated block ran often enough to be compiled again as a hot one. */
     void promote(ChainedBlock block) {
-        translator.promote(block.source);
+        translator.promote(block);
     }
 
     /** Like runBlock, but a unit is a whole translated block (the budget counts instructions). */

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -26,7 +27,8 @@ import java.util.function.Predicate;
  * only ({@link JitDirectives}): cheap enough for the tens of thousands of blocks a boot runs a
  * few hundred times each. A warm block that runs {@link #RUNS_TO_PROMOTION} times is compiled
  * again hot, for C2, whose code is faster but whose compile time only pays for blocks that run
- * that often.
+ * that often; or after {@link #RUNS_TO_EARLY_PROMOTION} runs when the compilers have a core to
+ * spare ({@link CompilerLoad}), as in a long-running program after the boot.
  */
 final class Translator implements CodeWriteListener {
     /**
@@ -37,6 +39,11 @@ final class Translator implements CodeWriteListener {
     static final int HOT_THRESHOLD = Integer.getInteger("nucleo.translator.threshold", 1000);
     /** Runs of a warm block before it is compiled hot (0: every block is compiled hot at once). */
     static final int RUNS_TO_PROMOTION = Integer.getInteger("nucleo.translator.promote", 1_000_000);
+    /**
+     * Runs after which a warm block is compiled hot early if the compilers have room
+     * ({@link CompilerLoad}); else it asks again after as many more, up to RUNS_TO_PROMOTION.
+     */
+    static final int RUNS_TO_EARLY_PROMOTION = Integer.getInteger("nucleo.translator.promoteEarly", 100_000);
     private static final int FAST_BITS = 12;
     private static final int FAST_MASK = (1 << FAST_BITS) - 1;
     /** Beyond this many blocks everything is dropped and the cache refills with what is hot. */
@@ -58,6 +65,8 @@ final class Translator implements CodeWriteListener {
     private int hotThreshold = HOT_THRESHOLD;
     private boolean compileInBackground = true;
     private int runsToPromotion = RUNS_TO_PROMOTION;
+    private int earlyRuns = RUNS_TO_EARLY_PROMOTION;
+    private BooleanSupplier compilersHaveRoom = new CompilerLoad()::hasRoom;
     /** Instructions by tier, or null (the default): see {@link TierStats}. */
     private TierStats stats = TierStats.ifEnabled();
     /** Set by the compiler's thread when a hot block replaced a warm one that links may still name. */
@@ -113,11 +122,11 @@ final class Translator implements CodeWriteListener {
         if (++block.executions >= hotThreshold && !block.queued) {
             block.queued = true;
             if (!compileInBackground) {
-                compiled = compiler.compiler().compileFirst(block, runsToPromotion);
+                compiled = compiler.compiler().compileFirst(block, firstCount());
                 block.compiled = compiled;
                 return runCompiled(compiled, pc);
             }
-            compiler.submitFirst(block, runsToPromotion);
+            compiler.submitFirst(block, firstCount());
         }
         int ran = interpret(block);
         if (stats != null) {
@@ -161,8 +170,26 @@ final class Translator implements CodeWriteListener {
         return i;
     }
 
-    /** A warm block ran often enough: compile it hot. */
-    void promote(Block block) {
+    /** Runs a new warm block counts before it first asks to be promoted (0: compile it hot at once). */
+    private int firstCount() {
+        return Math.min(runsToPromotion, earlyRuns);
+    }
+
+    /**
+     * A warm block used up its count of runs: compile it hot if it has run RUNS_TO_PROMOTION
+     * times or the compilers have room now, else give it another count.
+     */
+    void promote(ChainedBlock warm) {
+        Block block = warm.source;
+        block.runsCounted += warm.lastCount();
+        if (block.runsCounted < runsToPromotion && !compilersHaveRoom.getAsBoolean()) {
+            warm.startCount(Math.min(earlyRuns, runsToPromotion - block.runsCounted));
+            return;
+        }
+        promote(block);
+    }
+
+    private void promote(Block block) {
         if (!block.valid || block.promoted) {
             return;
         }
@@ -268,6 +295,12 @@ final class Translator implements CodeWriteListener {
     /** For tests: promote a warm block on its n-th run (0: compile every block hot at once). */
     void promoteAfter(int runs) {
         runsToPromotion = Math.max(0, runs);
+    }
+
+    /** For tests: ask for promotion every earlyRuns runs, and promote early when compilersHaveRoom says so. */
+    void promoteEarly(int runs, BooleanSupplier compilersHaveRoom) {
+        earlyRuns = Math.max(1, runs);
+        this.compilersHaveRoom = compilersHaveRoom;
     }
 
     /** For tests: start counting instructions by tier (whatever nucleo.translator.stats says). */

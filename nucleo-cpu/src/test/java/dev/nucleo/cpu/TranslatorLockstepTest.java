@@ -264,11 +264,40 @@ class TranslatorLockstepTest {
 
     @Test
     void warmBlocksArePromotedToHotCodeAndStillAgree() {
-        // A loop of two blocks that each load and store: after 50 runs as warm code they are
-        // compiled again as hot code, which runs the remaining iterations chained.
+        // After 50 runs as warm code the loop's blocks are compiled again as hot code, which
+        // runs the remaining iterations chained.
+        Hart translated = runInLockstep(Arena.ofAuto(), twoBlockLoop(300), 1, hart -> hart.promoteAfter(50), retired -> { });
+        assertEquals(2100, translated.register(5));
+        assertEquals(2, translated.hotBlocks(), "the loop's two blocks were not promoted");
+    }
+
+    @Test
+    void warmBlocksArePromotedEarlyOnlyWhenTheCompilersHaveRoom() {
+        Hart busy = runInLockstep(Arena.ofAuto(), twoBlockLoop(150), 1, hart -> {
+            hart.promoteAfter(200);
+            hart.promoteEarly(50, () -> false);
+        }, retired -> { });
+        assertEquals(0, busy.hotBlocks(), "promoted early although the compilers were busy");
+
+        Hart fullCount = runInLockstep(Arena.ofAuto(), twoBlockLoop(300), 1, hart -> {
+            hart.promoteAfter(200);
+            hart.promoteEarly(50, () -> false);
+        }, retired -> { });
+        assertEquals(2, fullCount.hotBlocks(), "not promoted after the full count");
+
+        Hart room = runInLockstep(Arena.ofAuto(), twoBlockLoop(150), 1, hart -> {
+            hart.promoteAfter(200);
+            hart.promoteEarly(50, () -> true);
+        }, retired -> { });
+        assertEquals(2, room.hotBlocks(), "not promoted early although the compilers had room");
+        assertEquals(1050, room.register(5));
+    }
+
+    /** A loop of two blocks that each load and store; t0 ends at 7 x iterations. */
+    private static int[] twoBlockLoop(int iterations) {
         Asm a = new Asm();
         pointDataRegister(a);
-        a.emit(addi(11, 0, 300));                     // a1 = iterations
+        a.emit(addi(11, 0, iterations));              // a1 = iterations
         int first = a.here();
         a.emit(i(0, 8, 3, 5, 0x03));                  // ld t0, 0(s0)
         a.emit(addi(5, 5, 7));
@@ -278,9 +307,7 @@ class TranslatorLockstepTest {
         a.emit(addi(11, 11, -1));
         a.emit(b(first - a.here(), 0, 11, 1));        // bne a1, zero, first
         a.emit(WFI);
-        Hart translated = runInLockstep(Arena.ofAuto(), a.words(), 1, hart -> hart.promoteAfter(50), retired -> { });
-        assertEquals(2100, translated.register(5));
-        assertEquals(2, translated.hotBlocks(), "the loop's two blocks were not promoted");
+        return a.words();
     }
 
     @Test
