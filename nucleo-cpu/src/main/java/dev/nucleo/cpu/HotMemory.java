@@ -14,6 +14,9 @@ import java.lang.foreign.ValueLayout;
  * few milliseconds; the first miss, a page the guest had not touched yet, then threw the
  * block's compiled code away. Here the test is shared by every hot access, whose profile has
  * seen misses, so C2 compiles the MMU call as a call.
+ *
+ * <p>One method per size, alike but for the layout: {@code MemorySegment.get} and {@code set}
+ * are typed by layout, and each block calls the one its access needs.
  */
 final class HotMemory {
     private HotMemory() {
