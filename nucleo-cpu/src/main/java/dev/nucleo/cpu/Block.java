@@ -89,6 +89,16 @@ final class Block {
         return lengths[i] == 2 ? low : low | ((code[at + 2] & 0xff) | (code[at + 3] & 0xff) << 8) << 16;
     }
 
+    /** The block's bytes as decoded (not to be changed): with pc and pcOffsetInCode, all its code depends on. */
+    byte[] code() {
+        return code;
+    }
+
+    /** Where in code() the block's first instruction is. */
+    int pcOffsetInCode() {
+        return (int) (ramAddress - codeStart);
+    }
+
     int length() {
         return instructions.length;
     }

@@ -72,8 +72,8 @@ final class BlockCompiler {
     private static final int ADDRESS = CONTEXT + 2;               // a load or store's address
     private static final int VALUE = ADDRESS + 2;                 // a store's value
 
-    // The class data of every block, constants to the JIT (a block only ever runs on the hart
-    // it was compiled for): the hart's registers and MMU, its RAM and its fast-TLB arrays.
+    // The class data of a hot block, constants to the JIT (a hot block only ever runs on the
+    // hart it was compiled for): the hart's registers and MMU, its RAM and its fast-TLB arrays.
     private static final ClassDesc CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");
     private static final MethodTypeDesc HOT_LOAD = MethodTypeDesc.of(CD_long, CD_SEGMENT, CD_LONG_ARRAY, CD_LONG_ARRAY,
             CD_MMU, CD_long, CD_long);
@@ -119,7 +119,7 @@ final class BlockCompiler {
             ClassHierarchyResolver.of(List.of(), Map.of(CD_HART, CD_Object, CD_MMU, CD_Object, CD_CHAINED, CD_Object))
                     .orElse(ClassHierarchyResolver.ofClassLoading(lookup))));
 
-    /** A compiler for the blocks of this hart (their class data are its registers, MMU and RAM). */
+    /** A compiler for the blocks of this hart (its hot blocks' class data are its registers, MMU and RAM). */
     BlockCompiler(Hart hart) {
         Mmu mmu = hart.mmu;
         classData = List.of(mmu.ram(), mmu.readTag, mmu.readOffset, mmu.writeTag, mmu.writeOffset, hart.x, mmu);
@@ -169,26 +169,24 @@ final class BlockCompiler {
         return compiled.getClass().getName().startsWith(HOT_CLASS);
     }
 
-    /** The block's class, defined and instantiated; with warmUp, a copy of it is called first ({@link #warmUp}). */
+    /**
+     * The block's class, defined and instantiated (a warm one possibly defined by another
+     * hart already, see {@link WarmClasses}); with warmUp, a copy of a new class is called
+     * first ({@link #warmUp}).
+     */
     private ChainedBlock compile(Block block, boolean hot, boolean warmUp) {
         JitDirectives.install();                // before the first warm class exists
-        int[] exits = new int[1];               // known once run() is emitted
-        byte[] bytes = classFile.build(hot ? HOT_NAME : WARM_NAME, cb -> cb
-                .withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER)
-                .withSuperclass(CD_CHAINED)
-                .withMethodBody("run", RUN, ClassFile.ACC_PUBLIC, code -> exits[0] = new Emitter(code, block, hot).emit())
-                .withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC, code -> code
-                        .aload(0).loadConstant(exits[0])
-                        .invokespecial(CD_CHAINED, INIT_NAME, MethodTypeDesc.of(CD_void, CD_int)).return_()));
         ChainedBlock compiled;
         ChainedBlock copy = null;
         try {
-            MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, classData, true);
-            MethodHandle constructor = hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class));
-            compiled = (ChainedBlock) constructor.invoke();
-            if (warmUp && WARM_UP_CALLS > 0) {
-                copy = (ChainedBlock) constructor.invoke();
+            MethodHandle constructor = hot ? null : WarmClasses.lookUp(block);
+            if (constructor == null) {
+                constructor = define(block, hot);
+                if (warmUp && WARM_UP_CALLS > 0) {
+                    copy = (ChainedBlock) constructor.invoke();
+                }
             }
+            compiled = (ChainedBlock) constructor.invoke();
         } catch (Throwable e) {
             throw new IllegalStateException("cannot load the translation of the block at 0x"
                     + Long.toHexString(block.pc), e);
@@ -198,6 +196,27 @@ final class BlockCompiler {
             warmUp(copy);
         }
         return compiled;
+    }
+
+    /**
+     * Builds and defines the block's class; returns its constructor. A hot class has this
+     * hart's registers, MMU, RAM and TLB arrays as class data; a warm one has none, and is
+     * shared.
+     */
+    private MethodHandle define(Block block, boolean hot) throws ReflectiveOperationException {
+        int[] exits = new int[1];               // known once run() is emitted
+        byte[] bytes = classFile.build(hot ? HOT_NAME : WARM_NAME, cb -> cb
+                .withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER)
+                .withSuperclass(CD_CHAINED)
+                .withMethodBody("run", RUN, ClassFile.ACC_PUBLIC, code -> exits[0] = new Emitter(code, block, hot).emit())
+                .withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC, code -> code
+                        .aload(0).loadConstant(exits[0])
+                        .invokespecial(CD_CHAINED, INIT_NAME, MethodTypeDesc.of(CD_void, CD_int)).return_()));
+        if (hot) {
+            MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, classData, true);
+            return hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class));
+        }
+        return WarmClasses.add(block, lookup.defineHiddenClass(bytes, true).lookupClass());
     }
 
     /**
@@ -247,8 +266,13 @@ final class BlockCompiler {
             if (countRuns) {
                 code.aload(0).aload(HART).invokevirtual(CD_CHAINED, "countRun", MethodTypeDesc.of(CD_void, CD_HART));
             }
-            code.ldc(REGISTERS).astore(REGS);
-            code.ldc(THE_MMU).astore(MMU);
+            if (inlineMemory) {
+                code.ldc(REGISTERS).astore(REGS);
+                code.ldc(THE_MMU).astore(MMU);
+            } else {                            // shared by harts: everything from the hart
+                code.aload(HART).getfield(CD_HART, "x", CD_LONG_ARRAY).astore(REGS);
+                code.aload(HART).getfield(CD_HART, "mmu", CD_MMU).astore(MMU);
+            }
             if (inlineMemory) {
                 code.aload(MMU).getfield(CD_MMU, "dataContext", CD_long).lstore(CONTEXT);
             }
