@@ -31,7 +31,7 @@ final class Block {
     boolean queued;
     /** Handed to the compiler again, to be compiled as a hot block (the hart's thread only). */
     boolean promoted;
-    /** Runs counted by its warm code so far, in the counts it used up (the hart's thread only). */
+    /** Runs its warm code counted in the counts it used up so far (the hart's thread only). */
     int runsCounted;
     /** The translator's fence.i epoch in which the bytes were last known to be current. */
     int epoch;

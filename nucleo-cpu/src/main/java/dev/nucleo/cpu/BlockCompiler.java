@@ -136,7 +136,7 @@ final class BlockCompiler {
         }
         boolean busy = System.nanoTime() - block.decodedNanos < WARM_UP_WITHIN_NANOS;
         ChainedBlock compiled = compile(block, false, busy);
-        compiled.startCount(runsToPromotion);
+        compiled.runsToPromotion = runsToPromotion;
         return compiled;
     }
 

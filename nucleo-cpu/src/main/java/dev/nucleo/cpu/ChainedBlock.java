@@ -27,8 +27,6 @@ abstract class ChainedBlock {
     Block source;
     /** Runs a warm block has left before it asks to be compiled hot (hot blocks do not count). */
     int runsToPromotion;
-    /** The runs that count started from. */
-    private int countStart;
     /** A copy that exists only to be called by {@link BlockCompiler#warmUp}: its runs return at once. */
     boolean warmUpCopy;
 
@@ -72,17 +70,6 @@ abstract class ChainedBlock {
         if (--runsToPromotion == 0) {
             hart.promote(this);
         }
-    }
-
-    /** Starts a count of runs (a warm block's, before it asks to be promoted; 0: no count). */
-    final void startCount(int runs) {
-        runsToPromotion = runs;
-        countStart = runs;
-    }
-
-    /** How many runs the last count was, used up when the block asks to be promoted. */
-    final int lastCount() {
-        return countStart;
     }
 
     /** Remembers that next, compiled, followed this block's exit at pc in this fetch generation. */

@@ -122,11 +122,11 @@ final class Translator implements CodeWriteListener {
         if (++block.executions >= hotThreshold && !block.queued) {
             block.queued = true;
             if (!compileInBackground) {
-                compiled = compiler.compiler().compileFirst(block, firstCount());
+                compiled = compiler.compiler().compileFirst(block, nextCount(block));
                 block.compiled = compiled;
                 return runCompiled(compiled, pc);
             }
-            compiler.submitFirst(block, firstCount());
+            compiler.submitFirst(block, nextCount(block));
         }
         int ran = interpret(block);
         if (stats != null) {
@@ -170,9 +170,12 @@ final class Translator implements CodeWriteListener {
         return i;
     }
 
-    /** Runs a new warm block counts before it first asks to be promoted (0: compile it hot at once). */
-    private int firstCount() {
-        return Math.min(runsToPromotion, earlyRuns);
+    /**
+     * The runs a warm block counts before it next asks to be promoted (0: compile it hot at
+     * once): the early count, or what is left of the full one.
+     */
+    private int nextCount(Block block) {
+        return Math.min(earlyRuns, runsToPromotion - block.runsCounted);
     }
 
     /**
@@ -181,9 +184,9 @@ final class Translator implements CodeWriteListener {
      */
     void promote(ChainedBlock warm) {
         Block block = warm.source;
-        block.runsCounted += warm.lastCount();
+        block.runsCounted += nextCount(block);  // the count it was given and used up
         if (block.runsCounted < runsToPromotion && !compilersHaveRoom.getAsBoolean()) {
-            warm.startCount(Math.min(earlyRuns, runsToPromotion - block.runsCounted));
+            warm.runsToPromotion = nextCount(block);
             return;
         }
         promote(block);
