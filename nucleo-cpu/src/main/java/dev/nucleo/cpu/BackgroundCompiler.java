@@ -1,5 +1,6 @@
 package dev.nucleo.cpu;
 
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -30,9 +31,14 @@ final class BackgroundCompiler {
         submit(block, () -> compiler.compileFirst(block, runsToPromotion), () -> { });
     }
 
-    /** Compiles the block as a hot one, publishes it in block.compiled, then runs published. */
-    void submitHot(Block block, Runnable published) {
-        submit(block, () -> compiler.compileHot(block), published);
+    /**
+     * Compiles a hot region (its first block and others it may jump to, see
+     * {@link BlockCompiler#compileHot(List)}), publishes it in the first block's compiled, then
+     * runs published.
+     */
+    void submitHot(List<Block> region, Runnable published) {
+        Block block = region.getFirst();
+        submit(block, () -> compiler.compileHot(region), published);
     }
 
     private void submit(Block block, Supplier<ChainedBlock> compile, Runnable published) {

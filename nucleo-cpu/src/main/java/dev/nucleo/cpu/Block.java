@@ -103,6 +103,33 @@ final class Block {
         return instructions.length;
     }
 
+    /**
+     * The pcs the block's exits go to that its code names: each branch's target, and at its
+     * end the way on (a jal's target, a final branch's two ways, or the next instruction);
+     * not a jalr's, which is computed.
+     */
+    long[] directTargets() {
+        int n = length();
+        long[] targets = new long[n + 1];
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            int inst = instructions[i];
+            int opcode = Decode.opcode(inst);
+            boolean last = i == n - 1;
+            if (opcode == 0x63) {
+                targets[count++] = pcs[i] + Decode.immB(inst);
+                if (last) {
+                    targets[count++] = pcs[i] + lengths[i];
+                }
+            } else if (last && opcode == 0x6f) {
+                targets[count++] = pcs[i] + Decode.immJ(inst);
+            } else if (last && opcode != 0x67) {
+                targets[count++] = pcs[i] + lengths[i];
+            }
+        }
+        return java.util.Arrays.copyOf(targets, count);
+    }
+
     /** Whether guest RAM still holds the bytes this block was decoded from. */
     boolean codeMatches(MemorySegment ram) {
         return code.length == 0 || MemorySegment.mismatch(ram, codeStart, codeStart + code.length,

@@ -3,6 +3,7 @@ package dev.nucleo.cpu;
 import static dev.nucleo.cpu.Decode.*;
 import static java.lang.constant.ConstantDescs.*;
 
+import java.lang.classfile.Attributes;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassHierarchyResolver;
 import java.lang.classfile.CodeBuilder;
@@ -108,8 +109,16 @@ final class BlockCompiler {
      */
     private static final long WARM_UP_WITHIN_NANOS = 1_000_000_000L;
 
-    /** A block that branches back to itself repeats inside run() for about this many instructions. */
+    /**
+     * A loop inside one run() (a block branching back to itself, or a region's jump back to
+     * one of its blocks) repeats for about this many instructions, then leaves by the exit.
+     */
     private static final int LOOP_INSTRUCTIONS = 256;
+    /**
+     * A hot region's run() above this many bytes of bytecode loses blocks from its end:
+     * HotSpot compiles no method over 8000 bytes (HugeMethodLimit), and C2's time grows with size.
+     */
+    private static final int MAX_REGION_BYTECODE = 6000;
 
     private final MethodHandles.Lookup lookup = MethodHandles.lookup();
     private final List<Object> classData;
@@ -161,7 +170,15 @@ final class BlockCompiler {
      * later sees only the profile of the block's real runs.
      */
     ChainedBlock compileHot(Block block) {
-        return compile(block, true, true);
+        return compileHot(List.of(block));
+    }
+
+    /**
+     * A hot region: the first block's code, in which exits to the region's other blocks jump
+     * to their code in the same method ({@link Emitter}); they must be on the first one's page.
+     */
+    ChainedBlock compileHot(List<Block> region) {
+        return compile(region, true, true);
     }
 
     /** Whether compiled is the code of a hot block. */
@@ -175,13 +192,18 @@ final class BlockCompiler {
      * first ({@link #warmUp}).
      */
     private ChainedBlock compile(Block block, boolean hot, boolean warmUp) {
+        return compile(List.of(block), hot, warmUp);
+    }
+
+    private ChainedBlock compile(List<Block> region, boolean hot, boolean warmUp) {
         JitDirectives.install();                // before the first warm class exists
+        Block block = region.getFirst();
         ChainedBlock compiled;
         ChainedBlock copy = null;
         try {
             MethodHandle constructor = hot ? null : WarmClasses.lookUp(block);
             if (constructor == null) {
-                constructor = define(block, hot);
+                constructor = hot ? defineHot(region) : define(block, false);
                 if (warmUp && WARM_UP_CALLS > 0) {
                     copy = (ChainedBlock) constructor.invoke();
                 }
@@ -192,6 +214,7 @@ final class BlockCompiler {
                     + Long.toHexString(block.pc), e);
         }
         compiled.source = block;
+        compiled.inlined = region.subList(1, region.size());
         if (copy != null) {
             warmUp(copy);
         }
@@ -204,19 +227,47 @@ final class BlockCompiler {
      * shared.
      */
     private MethodHandle define(Block block, boolean hot) throws ReflectiveOperationException {
+        byte[] bytes = build(List.of(block), hot);
+        if (hot) {
+            return defineHot(bytes);
+        }
+        return WarmClasses.add(block, lookup.defineHiddenClass(bytes, true).lookupClass());
+    }
+
+    /**
+     * Defines a hot region's class, without blocks from its end while its run() is over
+     * {@link #MAX_REGION_BYTECODE}.
+     */
+    private MethodHandle defineHot(List<Block> region) throws ReflectiveOperationException {
+        byte[] bytes = build(region, true);
+        while (region.size() > 1 && runBytecodeSize(bytes) > MAX_REGION_BYTECODE) {
+            region = region.subList(0, region.size() - 1);
+            bytes = build(region, true);
+        }
+        return defineHot(bytes);
+    }
+
+    private MethodHandle defineHot(byte[] bytes) throws ReflectiveOperationException {
+        MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, classData, true);
+        return hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class));
+    }
+
+    private byte[] build(List<Block> region, boolean hot) {
         int[] exits = new int[1];               // known once run() is emitted
-        byte[] bytes = classFile.build(hot ? HOT_NAME : WARM_NAME, cb -> cb
+        return classFile.build(hot ? HOT_NAME : WARM_NAME, cb -> cb
                 .withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER)
                 .withSuperclass(CD_CHAINED)
-                .withMethodBody("run", RUN, ClassFile.ACC_PUBLIC, code -> exits[0] = new Emitter(code, block, hot).emit())
+                .withMethodBody("run", RUN, ClassFile.ACC_PUBLIC, code -> exits[0] = new Emitter(code, region, hot).emit())
                 .withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC, code -> code
                         .aload(0).loadConstant(exits[0])
                         .invokespecial(CD_CHAINED, INIT_NAME, MethodTypeDesc.of(CD_void, CD_int)).return_()));
-        if (hot) {
-            MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, classData, true);
-            return hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class));
-        }
-        return WarmClasses.add(block, lookup.defineHiddenClass(bytes, true).lookupClass());
+    }
+
+    private int runBytecodeSize(byte[] bytes) {
+        return classFile.parse(bytes).methods().stream()
+                .filter(m -> m.methodName().equalsString("run"))
+                .mapToInt(m -> m.findAttribute(Attributes.code()).orElseThrow().codeLength())
+                .sum();
     }
 
     /**
@@ -230,16 +281,26 @@ final class BlockCompiler {
      * The way out of a block taken by a branch in its middle, to emit after the block's code:
      * where the branch jumps to, the registers dirty there and the instructions retired with it.
      */
-    private record SideExit(Label taken, boolean[] dirty, int retired, long target) {
+    private record SideExit(Label taken, boolean[] dirty, int retired, long target, int member) {
     }
 
-    /** Emits the body of run(Hart) for one block. */
+    /**
+     * Emits the body of run(Hart) for a region: its blocks one after the other, the first
+     * where run() starts. Each block starts with every register in hart.x and nothing in
+     * locals, as a block of its own would, so an exit to another block of the region is a
+     * jump to that block's code; a jump back (to the same or an earlier block: a loop) only
+     * while the loop's budget of instructions lasts and no store hit translated code.
+     */
     private static final class Emitter {
         private final CodeBuilder code;
-        private final Block block;
+        private final List<Block> region;
+        private final Label[] starts;
+        /** Instructions of the region's blocks before each: what a jump back costs the budget. */
+        private final int[] instructionsBefore;
+        private Block block;        // the region's block being emitted
+        private int member;         // its index in region
         private final boolean[] loaded = new boolean[32];
         private final boolean[] dirty = new boolean[32];
-        private Label loopHead;     // where a self-loop's next iteration starts (null: no loop)
         private int exits;          // exits numbered so far (ChainedBlock's links)
         /** Exception handlers and side exits still to emit, after the block's code. */
         private final List<TrapHandler> trapHandlers = new ArrayList<>();
@@ -253,11 +314,17 @@ final class BlockCompiler {
          * with the class-data constants (RAM, the TLB arrays) folded. A warm one calls Mmu:
          * C1 would leave the MemorySegment access a chain of calls.
          */
-        Emitter(CodeBuilder code, Block block, boolean hot) {
+        Emitter(CodeBuilder code, List<Block> region, boolean hot) {
             this.code = code;
-            this.block = block;
+            this.region = region;
             this.countRuns = !hot;
             this.inlineMemory = hot;
+            starts = new Label[region.size()];
+            instructionsBefore = new int[region.size()];
+            for (int k = 0; k < region.size(); k++) {
+                starts[k] = code.newLabel();
+                instructionsBefore[k] = k == 0 ? 0 : instructionsBefore[k - 1] + region.get(k - 1).length();
+            }
         }
 
         /** Emits run(Hart); returns how many exits it has. */
@@ -276,23 +343,31 @@ final class BlockCompiler {
             if (inlineMemory) {
                 code.aload(MMU).getfield(CD_MMU, "dataContext", CD_long).lstore(CONTEXT);
             }
+            if (jumpsBack()) {
+                code.aload(MMU).getfield(CD_MMU, "codeWrites", CD_int).istore(CODE_WRITES);
+                code.loadConstant(LOOP_INSTRUCTIONS).istore(ITERATIONS);
+            }
+            for (member = 0; member < region.size(); member++) {
+                block = region.get(member);
+                Arrays.fill(loaded, false);     // every register is in hart.x here
+                Arrays.fill(dirty, false);
+                code.labelBinding(starts[member]);
+                emitBlock();
+            }
+            return emitDeferred();
+        }
+
+        /** The code of one block of the region, from its first instruction to its exits. */
+        private void emitBlock() {
             long[] pcs = block.pcs;
             int n = block.length();
-            if (loopsToItself(pcs)) {
-                // Registers are reloaded at the head of every iteration (nothing loaded yet at
-                // this point of the emitter), so each iteration starts from hart.x exactly
-                // like a fresh run of the block.
-                code.aload(MMU).getfield(CD_MMU, "codeWrites", CD_int).istore(CODE_WRITES);
-                code.loadConstant(Math.max(1, LOOP_INSTRUCTIONS / n)).istore(ITERATIONS);
-                loopHead = code.newBoundLabel();
-            }
             for (int i = 0; i < n; i++) {
                 int inst = block.instructions[i];
                 long pc = pcs[i];
                 long next = pc + block.lengths[i];
                 if (i == n - 1 && BlockDecoder.endsBlock(inst)) {
                     controlTransfer(inst, pc, next, n);
-                    return emitDeferred();
+                    return;
                 }
                 switch (Decode.opcode(inst)) {
                     case 0x6f -> constant(rd(inst), next);      // a jal the block went through
@@ -301,10 +376,7 @@ final class BlockCompiler {
                 }
             }
             finish(n);
-            long end = n == 0 ? block.pc : pcs[n - 1] + block.lengths[n - 1];
-            setPc(end);
-            chainOrReturn(end);
-            return emitDeferred();
+            exitTo(n == 0 ? block.pc : pcs[n - 1] + block.lengths[n - 1]);
         }
 
         /** A warm-up copy's run returns here, before it reads the hart ({@link #warmUp}). */
@@ -313,12 +385,14 @@ final class BlockCompiler {
             code.aload(0).getfield(CD_CHAINED, "warmUpCopy", CD_boolean).ifeq(body).return_().labelBinding(body);
         }
 
-        /** Whether a conditional branch of the block goes back to its first instruction. */
-        private boolean loopsToItself(long[] pcs) {
-            for (int i = 0; i < block.length(); i++) {
-                int inst = block.instructions[i];
-                if (Decode.opcode(inst) == 0x63 && pcs[i] + immB(inst) == block.pc) {
-                    return true;
+        /** Whether an exit of a block of the region goes back to it or to an earlier one: a loop. */
+        private boolean jumpsBack() {
+            for (int k = 0; k < region.size(); k++) {
+                for (long target : region.get(k).directTargets()) {
+                    int to = memberAt(target);
+                    if (to >= 0 && to <= k) {
+                        return true;
+                    }
                 }
             }
             return false;
@@ -330,9 +404,9 @@ final class BlockCompiler {
                 code.labelBinding(exit.taken());
                 writeBack(exit.dirty());
                 addRetired(exit.retired());
-                loopAgainIfTo(exit.target());
-                setPc(exit.target());
-                chainOrReturn(exit.target());
+                member = exit.member();
+                block = region.get(member);
+                exitTo(exit.target());
             }
             emitTrapHandlers();
             return exits;
@@ -744,8 +818,7 @@ final class BlockCompiler {
                 case 0x6f -> {                                                      // jal
                     constant(rd, next);
                     finish(n);
-                    setPc(pc + immJ(inst));
-                    chainOrReturn(pc + immJ(inst));
+                    exitTo(pc + immJ(inst));
                 }
                 case 0x67 -> {                                                      // jalr
                     address(inst, immI(inst));
@@ -764,12 +837,9 @@ final class BlockCompiler {
             finish(n);
             Label taken = code.newLabel();
             compareAndBranch(inst, taken);
-            setPc(next);
-            chainOrReturn(next);
+            exitTo(next);
             code.labelBinding(taken);
-            loopAgainIfTo(pc + immB(inst));
-            setPc(pc + immB(inst));
-            chainOrReturn(pc + immB(inst));
+            exitTo(pc + immB(inst));
         }
 
         /**
@@ -779,7 +849,7 @@ final class BlockCompiler {
         private void sideExit(int i, int inst, long pc) {
             Label taken = code.newLabel();
             compareAndBranch(inst, taken);
-            sideExits.add(new SideExit(taken, dirty.clone(), i + 1, pc + immB(inst)));
+            sideExits.add(new SideExit(taken, dirty.clone(), i + 1, pc + immB(inst), member));
         }
 
         /** Jumps to taken if the branch inst is taken. */
@@ -801,20 +871,37 @@ final class BlockCompiler {
         }
 
         /**
-         * At an exit to target (state complete in the hart): if target is this block's start,
-         * runs the block again in this call unless the iteration budget is spent or a store hit
-         * translated code (this block's bytes may have changed: the dispatcher decides what
-         * runs next).
+         * Leaves the block being emitted for target, its state complete in the hart: by a
+         * jump if target starts a block of the region (back to an earlier one or itself only
+         * while the loop budget lasts and no store hit translated code, whose bytes may have
+         * changed: the dispatcher then decides what runs next), else by a new exit.
          */
-        private void loopAgainIfTo(long target) {
-            if (loopHead == null || target != block.pc) {
+        private void exitTo(long target) {
+            int to = memberAt(target);
+            if (to > member) {
+                code.goto_(starts[to]);
                 return;
             }
-            Label leave = code.newLabel();
-            code.iinc(ITERATIONS, -1).iload(ITERATIONS).ifle(leave);
-            code.aload(MMU).getfield(CD_MMU, "codeWrites", CD_int).iload(CODE_WRITES).if_icmpne(leave);
-            code.goto_(loopHead);
-            code.labelBinding(leave);
+            if (to >= 0) {
+                Label leave = code.newLabel();
+                int cost = instructionsBefore[member] + block.length() - instructionsBefore[to];
+                code.iinc(ITERATIONS, -cost).iload(ITERATIONS).ifle(leave);
+                code.aload(MMU).getfield(CD_MMU, "codeWrites", CD_int).iload(CODE_WRITES).if_icmpne(leave);
+                code.goto_(starts[to]);
+                code.labelBinding(leave);
+            }
+            setPc(target);
+            chainOrReturn(target);
+        }
+
+        /** The index of the region's block that starts at pc, or -1. */
+        private int memberAt(long pc) {
+            for (int k = 0; k < region.size(); k++) {
+                if (region.get(k).pc == pc) {
+                    return k;
+                }
+            }
+            return -1;
         }
     }
 }

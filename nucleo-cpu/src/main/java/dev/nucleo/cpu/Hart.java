@@ -126,6 +126,11 @@ public final class Hart {
         return translator == null ? 0 : translator.hotBlocks();
     }
 
+    /** For tests: how many blocks' code is inside the code of hot regions, other than their first block's. */
+    int blocksInlinedInHotRegions() {
+        return translator == null ? 0 : translator.blocksInlinedInHotRegions();
+    }
+
     /** For tests: count this hart's instructions by tier from now on (the hart must use the translator). */
     TierStats collectTierStats() {
         if (translator == null) {

@@ -44,6 +44,15 @@ final class Translator implements CodeWriteListener {
      * ({@link CompilerLoad}); else it asks again after as many more, up to RUNS_TO_PROMOTION.
      */
     static final int RUNS_TO_EARLY_PROMOTION = Integer.getInteger("nucleo.translator.promoteEarly", 100_000);
+    /** Blocks a hot region may hold, the promoted one first (1: no regions). */
+    static final int REGION_BLOCKS = Integer.getInteger("nucleo.translator.region", 8);
+    /** Guest instructions a hot region may hold. */
+    private static final int REGION_INSTRUCTIONS = 192;
+    /**
+     * A block joins a hot region only if it ran at least this fraction (1/n) as often as the
+     * promoted block: C2 would compile a rarely taken way as a trap into the interpreter.
+     */
+    private static final int REGION_RUNS_DIVISOR = 8;
     private static final int FAST_BITS = 12;
     private static final int FAST_MASK = (1 << FAST_BITS) - 1;
     /** Beyond this many blocks everything is dropped and the cache refills with what is hot. */
@@ -197,11 +206,64 @@ final class Translator implements CodeWriteListener {
             return;
         }
         block.promoted = true;
+        List<Block> region = regionFrom(block);
         if (compileInBackground) {
-            compiler.submitHot(block, () -> promotionPublished = true);
+            compiler.submitHot(region, () -> promotionPublished = true);
         } else {
-            block.compiled = compiler.compiler().compileHot(block);
+            block.compiled = compiler.compiler().compileHot(region);
             mmu.newFetchGeneration();
+        }
+    }
+
+    /**
+     * The hot region of a block being promoted: the block, then (breadth first) compiled blocks
+     * its exits go to directly, on its page, that ran at least 1/{@link #REGION_RUNS_DIVISOR}
+     * as often, up to {@link #REGION_BLOCKS} blocks and {@link #REGION_INSTRUCTIONS}
+     * instructions. On one page they share the first block's translation, which the
+     * dispatcher and every chained call check before it runs. Warm blocks taken in start
+     * their count to promotion again: a loop's blocks reach it together, and each compiled
+     * as a region of the same loop would triple the work.
+     */
+    private List<Block> regionFrom(Block head) {
+        List<Block> region = new ArrayList<>();
+        region.add(head);
+        int instructions = head.length();
+        long minimumRuns = head.runsCounted / REGION_RUNS_DIVISOR;
+        long pageRam = head.ramAddress & ~0xfffL;
+        for (int k = 0; k < region.size(); k++) {
+            for (long target : region.get(k).directTargets()) {
+                if (region.size() >= REGION_BLOCKS) {
+                    return region;
+                }
+                Block next = blocks.get(target);
+                if (next == null || (target ^ head.pc) >>> 12 != 0 || next.ramAddress != pageRam + (target & 0xfff)
+                        || !next.valid || next.epoch != epoch || next.compiled == null || region.contains(next)
+                        || instructions + next.length() > REGION_INSTRUCTIONS || runsSoFar(next) < minimumRuns) {
+                    continue;
+                }
+                region.add(next);
+                instructions += next.length();
+                holdBack(next);
+            }
+        }
+        return region;
+    }
+
+    /** Roughly how often a compiled block ran (as often as anything if it is hot). */
+    private long runsSoFar(Block block) {
+        ChainedBlock compiled = block.compiled;
+        if (block.promoted || BlockCompiler.isHot(compiled)) {
+            return Long.MAX_VALUE;
+        }
+        return block.runsCounted + nextCount(block) - compiled.runsToPromotion;
+    }
+
+    /** A warm block taken into a region counts its runs to promotion from zero again. */
+    private void holdBack(Block block) {
+        ChainedBlock compiled = block.compiled;
+        if (!block.promoted && !BlockCompiler.isHot(compiled)) {
+            block.runsCounted = 0;
+            compiled.runsToPromotion = nextCount(block);
         }
     }
 
@@ -229,12 +291,25 @@ final class Translator implements CodeWriteListener {
         if (block.epoch == epoch) {
             return true;
         }
-        if (block.codeMatches(ram)) {
+        if (block.codeMatches(ram) && inlinedCodeMatches(block.compiled)) {
             block.epoch = epoch;
             return true;
         }
         block.valid = false;
         return false;
+    }
+
+    /** Whether RAM still holds the bytes of the other blocks a hot region's code holds. */
+    private boolean inlinedCodeMatches(ChainedBlock compiled) {
+        if (compiled == null) {
+            return true;
+        }
+        for (Block block : compiled.inlined) {
+            if (!block.codeMatches(ram)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Block find(long pc, long ramAddress) {
@@ -322,6 +397,13 @@ final class Translator implements CodeWriteListener {
     /** For tests: how many blocks are compiled hot and currently usable. */
     int hotBlocks() {
         return countBlocks(b -> b.compiled != null && b.valid && BlockCompiler.isHot(b.compiled));
+    }
+
+    /** For tests: how many other blocks the usable hot regions hold. */
+    int blocksInlinedInHotRegions() {
+        int[] count = {0};
+        blocks.forEach(b -> count[0] += b.compiled != null && b.valid ? b.compiled.inlined.size() : 0);
+        return count[0];
     }
 
     /** For tests: how many blocks are compiled and currently usable. */

@@ -46,13 +46,18 @@ class TranslatorLockstepTest {
 
     /**
      * The same, with setUp applied to the translator's hart before it runs. Every program runs
-     * twice: first with each block compiled hot at once (its loads and stores do the fast TLB
-     * inline), then as usual, warm (loads and stores call the MMU); returns the second run's hart.
+     * three times: with each block compiled hot at once (its loads and stores do the fast TLB
+     * inline); with blocks promoted after 3 warm runs, into hot regions of the blocks they
+     * go to; then as usual, warm (loads and stores call the MMU); returns the last run's hart.
      */
     private static Hart runInLockstep(Arena arena, int[] program, int compileOnExecution, Consumer<Hart> setUp,
             LongConsumer retiredPerStep) {
         runTierInLockstep(arena, program, compileOnExecution, hart -> {
             hart.promoteAfter(0);
+            setUp.accept(hart);
+        }, retired -> { });
+        runTierInLockstep(arena, program, compileOnExecution, hart -> {
+            hart.promoteAfter(3);
             setUp.accept(hart);
         }, retired -> { });
         return runTierInLockstep(arena, program, compileOnExecution, setUp, retiredPerStep);
@@ -268,7 +273,37 @@ class TranslatorLockstepTest {
         // runs the remaining iterations chained.
         Hart translated = runInLockstep(Arena.ofAuto(), twoBlockLoop(300), 1, hart -> hart.promoteAfter(50), retired -> { });
         assertEquals(2100, translated.register(5));
-        assertEquals(2, translated.hotBlocks(), "the loop's two blocks were not promoted");
+        assertEquals(1, translated.hotBlocks(), "the loop was not promoted as one region");
+        assertEquals(1, translated.blocksInlinedInHotRegions(), "the loop's second block is not in the region");
+    }
+
+    @Test
+    void aHotRegionRunsALoopOfThreeBlocksInOneCall() {
+        // The loop's blocks: load and add / skip the wfi / store, count down and branch back.
+        // Promoted, the first block's region holds the other two, and one call runs many
+        // iterations (a budget of instructions), where chained blocks would stop after 16.
+        Asm a = new Asm();
+        pointDataRegister(a);
+        a.emit(addi(11, 0, 400));                     // a1 = iterations
+        int first = a.here();
+        a.emit(i(0, 8, 3, 5, 0x03));                  // ld t0, 0(s0)
+        a.emit(addi(5, 5, 3));
+        a.emit(b(8, 0, 0, 0));                        // beq zero, zero, second
+        a.emit(WFI);
+        a.emit(addi(6, 6, 1));                        // second: t1++
+        a.emit(b(8, 0, 0, 0));                        // beq zero, zero, third
+        a.emit(WFI);
+        a.emit(s(0, 5, 8, 3));                        // third: sd t0, 0(s0)
+        a.emit(addi(11, 11, -1));
+        a.emit(b(first - a.here(), 0, 11, 1));        // bne a1, zero, first
+        a.emit(WFI);
+        LongAccumulator longest = new LongAccumulator(Math::max, 0);
+        Hart translated = runInLockstep(Arena.ofAuto(), a.words(), 1, hart -> hart.promoteAfter(20), longest::accumulate);
+        assertEquals(1200, translated.register(5));
+        assertEquals(400, translated.register(6));
+        assertEquals(1, translated.hotBlocks(), "the loop was not promoted as one region");
+        assertEquals(2, translated.blocksInlinedInHotRegions(), "the region does not hold the loop's other blocks");
+        assertTrue(longest.get() > 16 * 8, "one dispatch ran at most " + longest.get() + " instructions");
     }
 
     @Test
@@ -283,13 +318,13 @@ class TranslatorLockstepTest {
             hart.promoteAfter(200);
             hart.promoteEarly(50, () -> false);
         }, retired -> { });
-        assertEquals(2, fullCount.hotBlocks(), "not promoted after the full count");
+        assertEquals(1, fullCount.hotBlocks(), "not promoted after the full count");
 
         Hart room = runInLockstep(Arena.ofAuto(), twoBlockLoop(150), 1, hart -> {
             hart.promoteAfter(200);
             hart.promoteEarly(50, () -> true);
         }, retired -> { });
-        assertEquals(2, room.hotBlocks(), "not promoted early although the compilers had room");
+        assertEquals(1, room.hotBlocks(), "not promoted early although the compilers had room");
         assertEquals(1050, room.register(5));
     }
 
