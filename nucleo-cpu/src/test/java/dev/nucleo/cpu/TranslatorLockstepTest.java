@@ -307,6 +307,80 @@ class TranslatorLockstepTest {
     }
 
     @Test
+    void codeOnAPageMappedElsewhereRunsTheNewCode() {
+        // S-mode under Sv39 loops over two virtual pages: the block at the end of page A
+        // (a0++) jumps to page B (a2 += 1, a1--, back to A while a1 != 0, else ecall). Once
+        // its blocks are hot and chained, the M-mode handler maps page B to other RAM holding
+        // a2 += 100 (a store to the page table and sfence.vma, no store to any code) and runs
+        // the loop again: no chained call or region may still run the old page's code.
+        int[] image = new int[0x23000 / 4];
+        long loopVa = 0x1000_0ff8L;
+        Asm a = new Asm();
+        a.emit(auipc(8, 0));                          // s0 = start of RAM: constants at 0x700
+        a.emit(i(0x700, 8, 3, 5, 0x03));              // ld t0, satp
+        a.emit(csrrw(0, Csr.SATP, 5));
+        int handlerFixup = trapVectorToPatch(a);
+        int restart = a.here();
+        a.emit(i(0x708, 8, 3, 5, 0x03));              // ld t0, the loop's va
+        a.emit(csrrw(0, Csr.MEPC, 5));
+        a.emit(i(0x710, 8, 3, 5, 0x03));              // ld t0, mstatus with MPP = S
+        a.emit(csrrw(0, Csr.MSTATUS, 5));
+        a.emit(addi(11, 0, 300));                     // a1 = iterations
+        a.emit(MRET);
+        int handler = a.here();                       // an ecall from S-mode
+        a.emit(addi(9, 9, 1));                        // s1 = ecalls so far
+        a.emit(addi(6, 0, 2));
+        int done = a.here();
+        a.emit(0);                                    // beq s1, t1, end (patched below)
+        a.emit(i(0x718, 8, 3, 5, 0x03));              // ld t0, address of page B's PTE
+        a.emit(i(0x720, 8, 3, 6, 0x03));              // ld t1, PTE of the other RAM
+        a.emit(s(0, 6, 5, 3));                        // sd t1, 0(t0)
+        a.emit(0x12000073);                           // sfence.vma
+        a.emit(jal(0, restart - a.here()));
+        int end = a.here();
+        a.emit(WFI);
+        int[] code = a.words();
+        code[done / 4] = b(end - done, 6, 9, 0);
+        patchTrapVector(code, handlerFixup, handler);
+        System.arraycopy(code, 0, image, 0, code.length);
+        long pageA = RAM_BASE + 0x10000;
+        long pageB = RAM_BASE + 0x11000;
+        long otherB = RAM_BASE + 0x12000;
+        long root = RAM_BASE + 0x20000;
+        putLong(image, 0x700, 8L << 60 | root >>> 12);
+        putLong(image, 0x708, loopVa);
+        putLong(image, 0x710, 1L << 11);
+        putLong(image, 0x718, root + 0x2000 + 8);
+        putLong(image, 0x720, leaf(otherB));
+        putLong(image, 0x20000, (root + 0x1000) >>> 12 << 10 | 1);            // va 0-1 GiB: table
+        putLong(image, 0x21000 + 0x80 * 8, (root + 0x2000) >>> 12 << 10 | 1); // va 0x1000_0000: table
+        putLong(image, 0x22000, leaf(pageA));
+        putLong(image, 0x22008, leaf(pageB));
+        image[(0x10000 + 0xff8) / 4] = addi(10, 10, 1);                     // A: a0++
+        image[(0x10000 + 0xffc) / 4] = jal(0, 4);                           // on to page B
+        for (long page : new long[] {pageB, otherB}) {
+            int at = (int) (page - RAM_BASE) / 4;
+            image[at] = addi(12, 12, page == pageB ? 1 : 100);
+            image[at + 1] = addi(11, 11, -1);
+            image[at + 2] = b(-16, 0, 11, 1);                                  // bne a1, zero, A
+            image[at + 3] = 0x00000073;                                        // ecall
+        }
+        Hart translated = runInLockstep(Arena.ofAuto(), image, 1, hart -> hart.promoteAfter(20), retired -> { });
+        assertEquals(600, translated.register(10));
+        assertEquals(300 + 300 * 100, translated.register(12));
+    }
+
+    private static void putLong(int[] image, int offset, long value) {
+        image[offset / 4] = (int) value;
+        image[offset / 4 + 1] = (int) (value >>> 32);
+    }
+
+    /** An Sv39 leaf PTE mapping a page to pa: valid, readable, executable, accessed. */
+    private static long leaf(long pa) {
+        return pa >>> 12 << 10 | 0x4b;
+    }
+
+    @Test
     void warmBlocksArePromotedEarlyOnlyWhenTheCompilersHaveRoom() {
         Hart busy = runInLockstep(Arena.ofAuto(), twoBlockLoop(150), 1, hart -> {
             hart.promoteAfter(200);
