@@ -203,7 +203,12 @@ final class BlockCompiler {
         try {
             MethodHandle constructor = hot ? null : WarmClasses.lookUp(block);
             if (constructor == null) {
-                constructor = hot ? defineHot(region) : define(block, false);
+                if (hot) {
+                    region = fitted(region);
+                    constructor = defineHot(build(region, true));
+                } else {
+                    constructor = defineWarm(block);
+                }
                 if (warmUp && WARM_UP_CALLS > 0) {
                     copy = (ChainedBlock) constructor.invoke();
                 }
@@ -221,32 +226,20 @@ final class BlockCompiler {
         return compiled;
     }
 
-    /**
-     * Builds and defines the block's class; returns its constructor. A hot class has this
-     * hart's registers, MMU, RAM and TLB arrays as class data; a warm one has none, and is
-     * shared.
-     */
-    private MethodHandle define(Block block, boolean hot) throws ReflectiveOperationException {
-        byte[] bytes = build(List.of(block), hot);
-        if (hot) {
-            return defineHot(bytes);
-        }
-        return WarmClasses.add(block, lookup.defineHiddenClass(bytes, true).lookupClass());
+    /** Builds and defines a warm block's class, which has no class data and is shared ({@link WarmClasses}). */
+    private MethodHandle defineWarm(Block block) throws ReflectiveOperationException {
+        return WarmClasses.add(block, lookup.defineHiddenClass(build(List.of(block), false), true).lookupClass());
     }
 
-    /**
-     * Defines a hot region's class, without blocks from its end while its run() is over
-     * {@link #MAX_REGION_BYTECODE}.
-     */
-    private MethodHandle defineHot(List<Block> region) throws ReflectiveOperationException {
-        byte[] bytes = build(region, true);
-        while (region.size() > 1 && runBytecodeSize(bytes) > MAX_REGION_BYTECODE) {
+    /** The region without blocks from its end while its run() would be over {@link #MAX_REGION_BYTECODE}. */
+    private List<Block> fitted(List<Block> region) {
+        while (region.size() > 1 && runBytecodeSize(build(region, true)) > MAX_REGION_BYTECODE) {
             region = region.subList(0, region.size() - 1);
-            bytes = build(region, true);
         }
-        return defineHot(bytes);
+        return region;
     }
 
+    /** Defines a hot class with this hart's registers, MMU, RAM and TLB arrays as class data; returns its constructor. */
     private MethodHandle defineHot(byte[] bytes) throws ReflectiveOperationException {
         MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, classData, true);
         return hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class));
