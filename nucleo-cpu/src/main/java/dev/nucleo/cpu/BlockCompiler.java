@@ -204,8 +204,12 @@ final class BlockCompiler {
             MethodHandle constructor = hot ? null : WarmClasses.lookUp(block);
             if (constructor == null) {
                 if (hot) {
-                    region = fitted(region);
-                    constructor = defineHot(build(region, true));
+                    byte[] bytes = build(region, true);
+                    while (region.size() > 1 && runBytecodeSize(bytes) > MAX_REGION_BYTECODE) {
+                        region = region.subList(0, region.size() - 1);   // too big for one method
+                        bytes = build(region, true);
+                    }
+                    constructor = defineHot(bytes);
                 } else {
                     constructor = defineWarm(block);
                 }
@@ -229,14 +233,6 @@ final class BlockCompiler {
     /** Builds and defines a warm block's class, which has no class data and is shared ({@link WarmClasses}). */
     private MethodHandle defineWarm(Block block) throws ReflectiveOperationException {
         return WarmClasses.add(block, lookup.defineHiddenClass(build(List.of(block), false), true).lookupClass());
-    }
-
-    /** The region without blocks from its end while its run() would be over {@link #MAX_REGION_BYTECODE}. */
-    private List<Block> fitted(List<Block> region) {
-        while (region.size() > 1 && runBytecodeSize(build(region, true)) > MAX_REGION_BYTECODE) {
-            region = region.subList(0, region.size() - 1);
-        }
-        return region;
     }
 
     /** Defines a hot class with this hart's registers, MMU, RAM and TLB arrays as class data; returns its constructor. */

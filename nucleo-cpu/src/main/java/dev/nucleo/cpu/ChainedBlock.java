@@ -1,5 +1,7 @@
 package dev.nucleo.cpu;
 
+import java.util.List;
+
 /**
  * The base of every translated block: where the block may go on without returning to the
  * dispatcher. Each of a block's exits (numbered by the compiler: a taken branch in the middle
@@ -25,8 +27,8 @@ abstract class ChainedBlock {
 
     /** The block this is the code of (set once, right after construction). */
     Block source;
-    /** A hot region's other blocks, whose code this also holds (see {@link BlockCompiler#compileHot(java.util.List)}). */
-    java.util.List<Block> inlined = java.util.List.of();
+    /** A hot region's other blocks, whose code this also holds (see {@link BlockCompiler#compileHot(List)}). */
+    List<Block> inlined = List.of();
     /** Runs a warm block has left before it asks to be compiled hot (hot blocks do not count). */
     int runsToPromotion;
     /** A copy that exists only to be called by {@link BlockCompiler#warmUp}: its runs return at once. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /**
  * One hart's translator: finds the block at the hart's pc, interprets it while it is cold,
@@ -251,20 +252,23 @@ final class Translator implements CodeWriteListener {
 
     /** Roughly how often a compiled block ran (as often as anything if it is hot). */
     private long runsSoFar(Block block) {
-        ChainedBlock compiled = block.compiled;
-        if (block.promoted || BlockCompiler.isHot(compiled)) {
+        if (!isWarm(block)) {
             return Long.MAX_VALUE;
         }
-        return block.runsCounted + nextCount(block) - compiled.runsToPromotion;
+        return block.runsCounted + nextCount(block) - block.compiled.runsToPromotion;
     }
 
     /** A warm block taken into a region counts its runs to promotion from zero again. */
     private void holdBack(Block block) {
-        ChainedBlock compiled = block.compiled;
-        if (!block.promoted && !BlockCompiler.isHot(compiled)) {
+        if (isWarm(block)) {
             block.runsCounted = 0;
-            compiled.runsToPromotion = nextCount(block);
+            block.compiled.runsToPromotion = nextCount(block);
         }
+    }
+
+    /** Whether a compiled block still runs its warm code, counting towards promotion. */
+    private static boolean isWarm(Block block) {
+        return !block.promoted && !BlockCompiler.isHot(block.compiled);
     }
 
     /** The block at pc, found the slow way: the fetch translation, then the caches. */
@@ -401,9 +405,7 @@ final class Translator implements CodeWriteListener {
 
     /** For tests: how many other blocks the usable hot regions hold. */
     int blocksInlinedInHotRegions() {
-        int[] count = {0};
-        blocks.forEach(b -> count[0] += b.compiled != null && b.valid ? b.compiled.inlined.size() : 0);
-        return count[0];
+        return sumOverBlocks(b -> b.compiled != null && b.valid ? b.compiled.inlined.size() : 0);
     }
 
     /** For tests: how many blocks are compiled and currently usable. */
@@ -412,8 +414,12 @@ final class Translator implements CodeWriteListener {
     }
 
     private int countBlocks(Predicate<Block> test) {
-        int[] count = {0};
-        blocks.forEach(b -> count[0] += test.test(b) ? 1 : 0);
-        return count[0];
+        return sumOverBlocks(b -> test.test(b) ? 1 : 0);
+    }
+
+    private int sumOverBlocks(ToIntFunction<Block> value) {
+        int[] sum = {0};
+        blocks.forEach(b -> sum[0] += value.applyAsInt(b));
+        return sum[0];
     }
 }
