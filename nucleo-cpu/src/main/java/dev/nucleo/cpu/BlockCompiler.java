@@ -26,10 +26,11 @@ import java.util.Map;
  * <p>Guest registers live in JVM locals inside the block: each is read from {@code hart.x}
  * the first time it is used and written back when the block ends. An instruction that can
  * trap (loads and stores: anything calling the MMU) gets an exception handler of its own,
- * covering just that call: on a {@link Trap} it writes back the registers changed so far,
- * sets {@code hart.pc} to that instruction and adds the instructions retired before it to
- * {@code hart.instret}, then rethrows, so a trap leaves exactly the interpreter's state while
- * the path without a trap does none of that work. Every exit may call the next compiled block
+ * covering just that call: on a {@link Trap} it sets {@code hart.pc} to that instruction, adds
+ * the instructions retired before it to {@code hart.instret} and writes back the registers
+ * changed so far (a chain of write-backs shared with the block's earlier handlers), then
+ * rethrows, so a trap leaves exactly the interpreter's state while the path without a trap
+ * does none of that work. Every exit may call the next compiled block
  * directly ({@link ChainedBlock}). Hidden classes are defined without STRONG: a dropped block
  * can be unloaded.
  */
@@ -49,6 +50,7 @@ final class BlockCompiler {
     private static final String HOT_CLASS = "dev.nucleo.cpu.HotTranslatedBlock";
     private static final ClassDesc HOT_NAME = ClassDesc.of(HOT_CLASS);
     private static final MethodTypeDesc RUN = MethodTypeDesc.of(CD_void, CD_HART);
+    private static final MethodTypeDesc TRAPPED_AT = MethodTypeDesc.of(CD_void, CD_HART, CD_long, CD_int);
     private static final MethodTypeDesc LONG_LONG_TO_LONG = MethodTypeDesc.of(CD_long, CD_long, CD_long);
     private static final MethodTypeDesc LONG_LONG_TO_INT = MethodTypeDesc.of(CD_int, CD_long, CD_long);
     private static final MethodTypeDesc LOAD = MethodTypeDesc.of(CD_long, CD_long);
@@ -263,7 +265,7 @@ final class BlockCompiler {
      * A handler to emit for the MMU call between start and end: the registers dirty there,
      * the instructions retired before it in this run of the block, and its pc.
      */
-    private record TrapHandler(Label start, Label end, boolean[] dirty, int retired, long pc) {
+    private record TrapHandler(Label start, Label end, boolean[] dirty, int retired, long pc, int member) {
     }
 
     /**
@@ -474,19 +476,52 @@ final class BlockCompiler {
             Label start = code.newBoundLabel();
             call.run();
             Label end = code.newBoundLabel();
-            trapHandlers.add(new TrapHandler(start, end, dirty.clone(), i, pc));
+            trapHandlers.add(new TrapHandler(start, end, dirty.clone(), i, pc, member));
         }
 
-        /** The handlers mayTrap left for later. */
+        /**
+         * The handlers mayTrap left for later. Each notes its pc and retired count, then
+         * writes back the registers: in a block registers only become dirty, so a handler's
+         * registers are those of the block's handler before it plus a few, and the write-backs
+         * form a chain, each writing what became dirty since the one before and going on into
+         * it. A handler costs a few bytes instead of a write per dirty register, which leaves
+         * C2 more of its inlining budget for the region's loads and stores.
+         */
         private void emitTrapHandlers() {
-            for (TrapHandler h : trapHandlers) {
-                Label handler = code.newBoundLabel();
-                code.exceptionCatch(h.start(), h.end(), handler, CD_TRAP);
-                writeBack(h.dirty());
-                addRetired(h.retired());
-                setPc(h.pc());
-                code.athrow();                  // the Trap, still on the stack
+            Label[] writeBacks = new Label[trapHandlers.size()];
+            for (int k = 0; k < writeBacks.length; k++) {
+                TrapHandler h = trapHandlers.get(k);
+                writeBacks[k] = code.newLabel();
+                code.exceptionCatch(h.start(), h.end(), code.newBoundLabel(), CD_TRAP);
+                code.aload(HART).loadConstant(h.pc()).loadConstant(h.retired())
+                        .invokestatic(CD_CHAINED, "trappedAt", TRAPPED_AT)
+                        .goto_(writeBacks[k]);
             }
+            boolean[] none = new boolean[32];
+            for (int k = writeBacks.length - 1; k >= 0; k--) {
+                TrapHandler h = trapHandlers.get(k);
+                boolean chained = k > 0 && trapHandlers.get(k - 1).member() == h.member()
+                        && holds(h.dirty(), trapHandlers.get(k - 1).dirty());
+                boolean[] before = chained ? trapHandlers.get(k - 1).dirty() : none;
+                code.labelBinding(writeBacks[k]);
+                for (int r = 1; r < 32; r++) {
+                    if (h.dirty()[r] && !before[r]) {
+                        code.aload(REGS).loadConstant(r).lload(slot(r)).lastore();
+                    }
+                }
+                if (!chained) {
+                    code.athrow();              // the Trap, still on the stack
+                }
+            }
+        }
+
+        private static boolean holds(boolean[] set, boolean[] subset) {
+            for (int r = 0; r < set.length; r++) {
+                if (subset[r] && !set[r]) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** At the block's end: writes back what changed and counts the whole block retired. */

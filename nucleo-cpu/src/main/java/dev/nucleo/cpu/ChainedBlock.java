@@ -69,6 +69,12 @@ abstract class ChainedBlock {
         hart.lastExit = exit;
     }
 
+    /** A block's trap handler: the trap is at pc, after retired instructions of this run. */
+    static void trappedAt(Hart hart, long pc, int retired) {
+        hart.pc = pc;
+        hart.instret += retired;
+    }
+
     /** Called first thing by a warm block's run: the run that uses up the count asks to be promoted. */
     final void countRun(Hart hart) {
         if (--runsToPromotion == 0) {
