@@ -6,10 +6,12 @@ import java.util.List;
  * The base of every translated block: where the block may go on without returning to the
  * dispatcher. Each of a block's exits (numbered by the compiler: a taken branch in the middle
  * of the block, and at its end the jump, the two ways of a branch, or a jalr) remembers the
- * compiled block that followed it last, at which pc, in which MMU fetch generation. The
- * generated code calls that block directly when it leaves by the same exit to the same pc
- * within the same generation, which the translator advances whenever a remembered block might
- * no longer be the right one (a new mapping, a store into translated code, fence.i). Every
+ * compiled block that followed it last, at which pc, in which MMU fetch generation, and the
+ * one before that if it was at another pc (a function's return goes back to one caller, then
+ * another). The generated code calls such a block directly when it leaves by the same exit to
+ * the same pc within the same generation, which the translator advances whenever a remembered
+ * block might no longer be the right one (a new mapping, a store into translated code,
+ * fence.i). Every
  * exit calls {@link #goTo}, which checks and makes the call; at most {@link #CHAIN_LIMIT}
  * blocks run chained in one dispatch.
  *
@@ -24,6 +26,11 @@ abstract class ChainedBlock {
     private final long[] exitPc;
     private final ChainedBlock[] exitNext;
     private final int[] exitGeneration;
+    // The target an exit went to before its last one (made once an exit has gone to two pcs:
+    // a jalr, mostly a function's return to its callers).
+    private long[] otherPc;
+    private ChainedBlock[] otherNext;
+    private int[] otherGeneration;
 
     /** The block this is the code of (set once, right after construction). */
     Block source;
@@ -60,8 +67,13 @@ abstract class ChainedBlock {
      */
     final void goTo(Hart hart, long target, int exit) {
         ChainedBlock next = exitNext[exit];
-        if (next != null && exitPc[exit] == target && exitGeneration[exit] == hart.mmu.fetchGeneration()
-                && hart.chainBudget-- > 0) {
+        if (next != null && exitPc[exit] == target) {
+            if (exitGeneration[exit] == hart.mmu.fetchGeneration() && hart.chainBudget-- > 0) {
+                next.run(hart);
+                return;
+            }
+        } else if (otherNext != null && otherPc[exit] == target && (next = otherNext[exit]) != null
+                && otherGeneration[exit] == hart.mmu.fetchGeneration() && hart.chainBudget-- > 0) {
             next.run(hart);
             return;
         }
@@ -84,8 +96,22 @@ abstract class ChainedBlock {
 
     /** Remembers that next, compiled, followed this block's exit at pc in this fetch generation. */
     final void link(int exit, long pc, ChainedBlock next, int generation) {
+        if (exitNext[exit] != null && exitPc[exit] != pc) {
+            keepAsOther(exit);
+        }
         exitNext[exit] = next;
         exitPc[exit] = pc;
         exitGeneration[exit] = generation;
+    }
+
+    private void keepAsOther(int exit) {
+        if (otherNext == null) {
+            otherPc = new long[exitPc.length];
+            otherNext = new ChainedBlock[exitPc.length];
+            otherGeneration = new int[exitPc.length];
+        }
+        otherPc[exit] = exitPc[exit];
+        otherNext[exit] = exitNext[exit];
+        otherGeneration[exit] = exitGeneration[exit];
     }
 }
