@@ -11,9 +11,8 @@ import java.util.List;
  * another). The generated code calls such a block directly when it leaves by the same exit to
  * the same pc within the same generation, which the translator advances whenever a remembered
  * block might no longer be the right one (a new mapping, a store into translated code,
- * fence.i). Every
- * exit calls {@link #goTo}, which checks and makes the call; at most {@link #CHAIN_LIMIT}
- * blocks run chained in one dispatch.
+ * fence.i). Every exit calls {@link #goTo}, which checks and makes the call; at most
+ * {@link #CHAIN_LIMIT} blocks run chained in one dispatch.
  *
  * <p>A warm block (see {@link BlockCompiler}) also counts its runs and asks the translator to
  * compile it again as a hot block when the count runs out.

@@ -347,6 +347,28 @@ class TranslatorLockstepTest {
         // its blocks are hot and chained, the M-mode handler maps page B to other RAM holding
         // a2 += 100 (a store to the page table and sfence.vma, no store to any code) and runs
         // the loop again: no chained call or region may still run the old page's code.
+        Hart translated = loopOverARemappedPage(false);
+        assertEquals(600, translated.register(10));
+        assertEquals(300 + 300 * 100, translated.register(12));
+    }
+
+    @Test
+    void aSecondLinkToCodeOnAPageMappedElsewhereRunsTheNewCode() {
+        // The same, but page A's block leaves by a jalr to one of two entries of page B in
+        // turn (a2 += 1 or 2, then 100 or 200), so its exit remembers both. After the remap
+        // the first jalr goes to the entry remembered second: that link must not run the old
+        // page's code either.
+        Hart translated = loopOverARemappedPage(true);
+        assertEquals(600, translated.register(10));
+        assertEquals(150 * 3 + 150 * 300, translated.register(12));
+    }
+
+    /**
+     * The loop of the two tests above, run in lockstep: page A at va 0x1000_0ff8 goes on to
+     * page B at 0x1000_1000 by a jal, or with twoEntries by a jalr to t2, which page B flips
+     * between its entries at +0 and +0x10.
+     */
+    private static Hart loopOverARemappedPage(boolean twoEntries) {
         int[] image = new int[0x23000 / 4];
         long loopVa = 0x1000_0ff8L;
         Asm a = new Asm();
@@ -360,6 +382,7 @@ class TranslatorLockstepTest {
         a.emit(i(0x710, 8, 3, 5, 0x03));              // ld t0, mstatus with MPP = S
         a.emit(csrrw(0, Csr.MSTATUS, 5));
         a.emit(addi(11, 0, 300));                     // a1 = iterations
+        a.emit(lui(7, 0x10001));                      // t2 = page B's first entry
         a.emit(MRET);
         int handler = a.here();                       // an ecall from S-mode
         a.emit(addi(9, 9, 1));                        // s1 = ecalls so far
@@ -391,17 +414,27 @@ class TranslatorLockstepTest {
         putLong(image, 0x22000, leaf(pageA));
         putLong(image, 0x22008, leaf(pageB));
         image[(0x10000 + 0xff8) / 4] = addi(10, 10, 1);                     // A: a0++
-        image[(0x10000 + 0xffc) / 4] = jal(0, 4);                           // on to page B
+        image[(0x10000 + 0xffc) / 4] = twoEntries ? i(0, 7, 0, 0, 0x67) : jal(0, 4);   // jr t2, or on
         for (long page : new long[] {pageB, otherB}) {
             int at = (int) (page - RAM_BASE) / 4;
-            image[at] = addi(12, 12, page == pageB ? 1 : 100);
-            image[at + 1] = addi(11, 11, -1);
-            image[at + 2] = b(-16, 0, 11, 1);                                  // bne a1, zero, A
-            image[at + 3] = 0x00000073;                                        // ecall
+            int step = page == pageB ? 1 : 100;
+            if (twoEntries) {
+                image[at] = addi(12, 12, step);                                // first entry
+                image[at + 1] = jal(0, 0x1c);
+                image[at + 4] = addi(12, 12, 2 * step);                        // second entry (+0x10)
+                image[at + 5] = jal(0, 0xc);
+                image[at + 8] = i(0x10, 7, 4, 7, 0x13);                        // xori t2, t2, 0x10
+                at += 9;
+            } else {
+                image[at] = addi(12, 12, step);
+                at += 1;
+            }
+            image[at] = addi(11, 11, -1);
+            int bneInPage = (at + 1) * 4 - (int) (page - RAM_BASE);
+            image[at + 1] = b(-8 - bneInPage, 0, 11, 1);                      // bne a1, zero, A
+            image[at + 2] = 0x00000073;                                        // ecall
         }
-        Hart translated = runInLockstep(Arena.ofAuto(), image, 1, hart -> hart.promoteAfter(20), retired -> { });
-        assertEquals(600, translated.register(10));
-        assertEquals(300 + 300 * 100, translated.register(12));
+        return runInLockstep(Arena.ofAuto(), image, 1, hart -> hart.promoteAfter(20), retired -> { });
     }
 
     private static void putLong(int[] image, int offset, long value) {
