@@ -265,7 +265,7 @@ final class BlockCompiler {
      * A handler to emit for the MMU call between start and end: the registers dirty there,
      * the instructions retired before it in this run of the block, and its pc.
      */
-    private record TrapHandler(Label start, Label end, boolean[] dirty, int retired, long pc, int member) {
+    private record TrapHandler(Label start, Label end, boolean[] dirty, int retired, long pc) {
     }
 
     /**
@@ -435,9 +435,14 @@ final class BlockCompiler {
         private void writeBack(boolean[] which) {
             for (int r = 1; r < 32; r++) {
                 if (which[r]) {
-                    code.aload(REGS).loadConstant(r).lload(slot(r)).lastore();
+                    writeBack(r);
                 }
             }
+        }
+
+        /** Writes register r's local back to hart.x. */
+        private void writeBack(int r) {
+            code.aload(REGS).loadConstant(r).lload(slot(r)).lastore();
         }
 
         private void addRetired(int retired) {
@@ -476,15 +481,16 @@ final class BlockCompiler {
             Label start = code.newBoundLabel();
             call.run();
             Label end = code.newBoundLabel();
-            trapHandlers.add(new TrapHandler(start, end, dirty.clone(), i, pc, member));
+            trapHandlers.add(new TrapHandler(start, end, dirty.clone(), i, pc));
         }
 
         /**
          * The handlers mayTrap left for later. Each notes its pc and retired count, then
          * writes back the registers: in a block registers only become dirty, so a handler's
-         * registers are those of the block's handler before it plus a few, and the write-backs
+         * registers are mostly those of the handler before it plus a few, and the write-backs
          * form a chain, each writing what became dirty since the one before and going on into
-         * it. A handler costs a few bytes instead of a write per dirty register, which leaves
+         * it (where the earlier set is not contained, as at the start of a region's next
+         * block, the chain starts again). A handler costs a few bytes instead of a write per dirty register, which leaves
          * C2 more of its inlining budget for the region's loads and stores.
          */
         private void emitTrapHandlers() {
@@ -500,13 +506,14 @@ final class BlockCompiler {
             boolean[] none = new boolean[32];
             for (int k = writeBacks.length - 1; k >= 0; k--) {
                 TrapHandler h = trapHandlers.get(k);
-                boolean chained = k > 0 && trapHandlers.get(k - 1).member() == h.member()
-                        && holds(h.dirty(), trapHandlers.get(k - 1).dirty());
+                // Registers dirty at the earlier handler are dirty here too, so their locals hold
+                // values on both ways into its write-back.
+                boolean chained = k > 0 && holds(h.dirty(), trapHandlers.get(k - 1).dirty());
                 boolean[] before = chained ? trapHandlers.get(k - 1).dirty() : none;
                 code.labelBinding(writeBacks[k]);
                 for (int r = 1; r < 32; r++) {
                     if (h.dirty()[r] && !before[r]) {
-                        code.aload(REGS).loadConstant(r).lload(slot(r)).lastore();
+                        writeBack(r);
                     }
                 }
                 if (!chained) {
