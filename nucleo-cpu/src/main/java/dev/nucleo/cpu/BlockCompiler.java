@@ -574,7 +574,13 @@ final class BlockCompiler {
                 case 0x07 -> floatLoad(i, inst, pc);
                 case 0x27 -> floatStore(i, inst, pc);
                 case 0x2f -> atomic(i, inst, pc);
-                case 0x0f -> code.invokestatic(CD_VAR_HANDLE, "fullFence", MTD_void);   // fence
+                case 0x0f -> {
+                    if (inst == Hart.PAUSE) {
+                        code.aload(HART).invokestatic(CD_HART, "spinWait", MethodTypeDesc.of(CD_void, CD_HART));
+                    } else {
+                        code.invokestatic(CD_VAR_HANDLE, "fullFence", MTD_void);   // fence
+                    }
+                }
                 default -> throw new IllegalArgumentException("not translatable: 0x" + Integer.toHexString(inst));
             }
         }

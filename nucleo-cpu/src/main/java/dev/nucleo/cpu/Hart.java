@@ -29,6 +29,7 @@ public final class Hart {
     private static final long WFI_MAX_SLEEP_NANOS = 1_000_000_000;
 
     final long[] x = new long[32];
+    private long spinWaits;
     final long[] f = new long[32];
     long pc;
     long instret;
@@ -495,7 +496,11 @@ public final class Hart {
                 if (funct3(inst) == 1 && translator != null) {
                     translator.codeMayHaveChanged();
                 }
-                VarHandle.fullFence();
+                if (inst == PAUSE) {
+                    spinWait(this);
+                } else {
+                    VarHandle.fullFence();
+                }
             }
             case 0x2f -> setX(rd, atomic(inst, raw));
             case 0x73 -> next = system(inst, raw, next);
@@ -503,6 +508,28 @@ public final class Hart {
             default -> throw Trap.illegal(raw);
         }
         pc = next;
+    }
+
+    /**
+     * Zihintpause's {@code pause}, a fence that orders nothing (pred w, succ none): the hint a
+     * spin loop gives while it waits for another hart, Linux's {@code cpu_relax()}.
+     */
+    static final int PAUSE = 0x0100000f;
+
+    /**
+     * A spin loop's pause: the guest is waiting (for a lock another hart holds, or for time to
+     * pass), so this thread offers its host core to another that can use it, the lock's holder
+     * perhaps or a compiler, as a CPU's pause-loop exit lets a hypervisor run another vCPU.
+     * Called by translated code too.
+     */
+    static void spinWait(Hart hart) {
+        hart.spinWaits++;
+        Thread.yield();
+    }
+
+    /** How many times the guest's spin loops paused on this hart ({@link #spinWait}). */
+    long spinWaits() {
+        return spinWaits;
     }
 
     private void setX(int rd, long value) {

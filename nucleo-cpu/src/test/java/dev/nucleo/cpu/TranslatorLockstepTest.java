@@ -563,6 +563,30 @@ class TranslatorLockstepTest {
     }
 
     /**
+     * pause (Zihintpause), Linux's cpu_relax() in its spin loops, gives the host core away
+     * ({@link Hart#spinWait}) in the interpreter (the first runs) and in hot and warm code,
+     * and changes nothing else; a full fence beside it is not a pause.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 3, 1_000_000})
+    void pauseIsASpinWaitInEveryTier(int promoteAfter) {
+        Asm a = new Asm();
+        a.emit(addi(11, 0, 40));                      // a1 = iterations
+        int loop = a.here();
+        a.emit(Hart.PAUSE);
+        a.emit(addi(12, 12, 3));
+        a.emit(FENCE);
+        a.emit(addi(11, 11, -1));
+        a.emit(b(loop - a.here(), 0, 11, 1));         // bne a1, zero, loop
+        a.emit(WFI);
+        try (Arena arena = Arena.ofConfined()) {
+            Hart h = runTierInLockstep(arena, a.words(), 2, hart -> hart.promoteAfter(promoteAfter), retired -> { });
+            assertEquals(40, h.spinWaits());
+            assertEquals(120, h.register(12));
+        }
+    }
+
+    /**
      * Translated atomics (AMOs, LR/SC, fence) agree with the interpreter, including an AMO
      * that traps (misaligned) in the middle of a block: the handler sees its exact pc.
      */
