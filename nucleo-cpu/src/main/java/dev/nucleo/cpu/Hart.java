@@ -28,12 +28,18 @@ public final class Hart {
      */
     private static final long WFI_MAX_SLEEP_NANOS = 1_000_000_000;
 
+    /**
+     * Zihintpause's {@code pause}, a fence that orders nothing (pred w, succ none): the hint a
+     * spin loop gives while it waits for another hart, Linux's {@code cpu_relax()}.
+     */
+    static final int PAUSE = 0x0100000f;
+
     final long[] x = new long[32];
-    private long spinWaits;
     final long[] f = new long[32];
     long pc;
     long instret;
     long trapsTaken;                     // exceptions and interrupts entered (for Lockstep)
+    private long spinWaits;              // pauses of the guest's spin loops (spinWait)
     final Fpu fpu = new Fpu();
     final CsrFile csr;
     final Mmu mmu;
@@ -509,12 +515,6 @@ public final class Hart {
         }
         pc = next;
     }
-
-    /**
-     * Zihintpause's {@code pause}, a fence that orders nothing (pred w, succ none): the hint a
-     * spin loop gives while it waits for another hart, Linux's {@code cpu_relax()}.
-     */
-    static final int PAUSE = 0x0100000f;
 
     /**
      * A spin loop's pause: the guest is waiting (for a lock another hart holds, or for time to
