@@ -490,8 +490,9 @@ final class BlockCompiler {
          * registers are mostly those of the handler before it plus a few, and the write-backs
          * form a chain, each writing what became dirty since the one before and going on into
          * it (where the earlier set is not contained, as at the start of a region's next
-         * block, the chain starts again). A handler costs a few bytes instead of a write per dirty register, which leaves
-         * C2 more of its inlining budget for the region's loads and stores.
+         * block, the chain starts again). A handler costs a few bytes instead of a write per
+         * dirty register, which leaves C2 more of its inlining budget for the region's loads
+         * and stores.
          */
         private void emitTrapHandlers() {
             Label[] writeBacks = new Label[trapHandlers.size()];
@@ -576,7 +577,7 @@ final class BlockCompiler {
                 case 0x2f -> atomic(i, inst, pc);
                 case 0x0f -> {
                     if (inst == Hart.PAUSE) {
-                        code.aload(HART).invokestatic(CD_HART, "spinWait", MethodTypeDesc.of(CD_void, CD_HART));
+                        code.aload(HART).invokevirtual(CD_HART, "spinWait", MTD_void);
                     } else {
                         code.invokestatic(CD_VAR_HANDLE, "fullFence", MTD_void);   // fence
                     }

@@ -503,7 +503,7 @@ public final class Hart {
                     translator.codeMayHaveChanged();
                 }
                 if (inst == PAUSE) {
-                    spinWait(this);
+                    spinWait();
                 } else {
                     VarHandle.fullFence();
                 }
@@ -522,8 +522,8 @@ public final class Hart {
      * perhaps or a compiler, as a CPU's pause-loop exit lets a hypervisor run another vCPU.
      * Called by translated code too.
      */
-    static void spinWait(Hart hart) {
-        hart.spinWaits++;
+    void spinWait() {
+        spinWaits++;
         Thread.yield();
     }
 
