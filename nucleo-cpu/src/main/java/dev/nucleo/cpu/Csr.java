@@ -21,6 +21,7 @@ final class Csr {
     static final int SCAUSE = 0x142;
     static final int STVAL = 0x143;
     static final int SIP = 0x144;
+    static final int STIMECMP = 0x14d;
     static final int SATP = 0x180;
 
     static final int MVENDORID = 0xf11;

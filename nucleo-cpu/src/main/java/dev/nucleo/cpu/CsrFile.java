@@ -13,6 +13,11 @@ final class CsrFile {
     private static final long MIE_WRITABLE = 0xaaaL;
     private static final long MIP_WRITABLE = 0x222L;            // SSIP, STIP, SEIP (software part)
     private static final int PMP_ENTRIES = 16;
+    /** menvcfg.STCE: stimecmp is enabled and drives STIP (Sstc). */
+    static final long STCE_BIT = 1L << 63;
+    private static final long MENVCFG_FIOM = 1;
+    private static final long STIP_BIT = 1L << Interrupts.STIP;
+    private static final long MCOUNTEREN_TM = 1L << 1;
 
     private final Hart hart;
     private final long hartId;
@@ -39,6 +44,13 @@ final class CsrFile {
     long scause;
     long stval;
     long satp;
+    long stimecmp = -1;        // all ones: no supervisor timer interrupt until programmed
+    /**
+     * Which mip bits come from the software-written register and which from the interrupt
+     * lines: with menvcfg.STCE set, STIP is the stimecmp comparator's line and not writable.
+     */
+    long mipSoftwareMask = -1;
+    long mipLineMask = ~STIP_BIT;
     int frm;
     final long[] pmpcfg = new long[2];
     final long[] pmpaddr = new long[PMP_ENTRIES];
@@ -79,6 +91,7 @@ final class CsrFile {
             case SCAUSE -> scause;
             case STVAL -> stval;
             case SIP -> hart.pendingInterrupts() & mideleg;
+            case STIMECMP -> stimecmp;
             case SATP -> satp;
             case MVENDORID, MARCHID, MIMPID, MCONFIGPTR -> 0;
             case MHARTID -> hartId;
@@ -165,6 +178,10 @@ final class CsrFile {
                 long mask = mideleg & (1L << Interrupts.SSIP);
                 mipSoftware = (mipSoftware & ~mask) | (value & mask);
             }
+            case STIMECMP -> {
+                stimecmp = value;
+                hart.supervisorCompareChanged();
+            }
             case SATP -> writeSatp(value);
             case MSTATUS -> writeMstatus((mstatus & ~MSTATUS_WRITABLE) | (value & MSTATUS_WRITABLE));
             case MISA, MCYCLE, MINSTRET -> {
@@ -175,7 +192,10 @@ final class CsrFile {
             case MIE -> mie = value & MIE_WRITABLE;
             case MTVEC -> mtvec = legalTvec(value);
             case MCOUNTEREN -> mcounteren = value & 0xffff_ffffL;
-            case MENVCFG -> menvcfg = value & 1;
+            case MENVCFG -> {
+                menvcfg = value & (hart.hasSstc() ? MENVCFG_FIOM | STCE_BIT : MENVCFG_FIOM);
+                updateInterruptSources();
+            }
             case MCOUNTINHIBIT -> mcountinhibit = value & 0xffff_fffdL;
             case MSCRATCH -> mscratch = value;
             case MEPC -> mepc = value & ~1L;
@@ -200,6 +220,13 @@ final class CsrFile {
             }
         }
         // hpm counters and events are read-only zero
+    }
+
+    /** Takes STIP from the stimecmp comparator when menvcfg.STCE is set, else from software. */
+    void updateInterruptSources() {
+        boolean fromTimer = (menvcfg & STCE_BIT) != 0;
+        mipSoftwareMask = fromTimer ? ~STIP_BIT : -1;
+        mipLineMask = fromTimer ? -1 : ~STIP_BIT;
     }
 
     /** PMP is recorded for firmware that configures it; accesses are not checked against it. */
@@ -278,6 +305,10 @@ final class CsrFile {
         }
         if (csr == SATP && privilege == Mmu.PRIV_S && (mstatus & TVM_BIT) != 0) {
             throw Trap.illegal(instruction);
+        }
+        if (csr == STIMECMP && (!hart.hasSstc() || privilege < Mmu.PRIV_M
+                && ((menvcfg & STCE_BIT) == 0 || (mcounteren & MCOUNTEREN_TM) == 0))) {
+            throw Trap.illegal(instruction);   // Sstc: S-mode needs menvcfg.STCE and mcounteren.TM
         }
         if (write && (csr == FFLAGS || csr == FRM || csr == FCSR) && !fpEnabled()) {
             throw Trap.illegal(instruction);

@@ -44,6 +44,7 @@ public final class Hart {
     final CsrFile csr;
     final Mmu mmu;
     final TimeSource time;
+    private SupervisorTimer supervisorTimer;   // null: no Sstc (stimecmp does not exist)
     private final FloatInstructions floats;
 
     private final AtomicLong lines = new AtomicLong();
@@ -95,6 +96,26 @@ public final class Hart {
 
     public long instructionsRetired() {
         return instret;
+    }
+
+    /**
+     * Gives the hart the Sstc extension: its stimecmp CSR programs {@code timer}, which drives
+     * the STIP line. Call before {@link #run}; without it, stimecmp is an illegal CSR.
+     */
+    public void connectSupervisorTimer(SupervisorTimer timer) {
+        this.supervisorTimer = timer;
+        supervisorCompareChanged();
+    }
+
+    boolean hasSstc() {
+        return supervisorTimer != null;
+    }
+
+    /** stimecmp changed (a CSR write or a restored snapshot): re-arm the comparator. */
+    void supervisorCompareChanged() {
+        if (supervisorTimer != null) {
+            supervisorTimer.setSupervisorCompare((int) csr.hartId(), csr.stimecmp);
+        }
     }
 
     /** Chooses how this hart runs guest code; call before {@link #run}, from the hart's thread. */
@@ -345,7 +366,7 @@ public final class Hart {
     // ---------------------------------------------------------------- interrupts and traps
 
     long pendingInterrupts() {
-        return csr.mipSoftware | lines.get();
+        return (csr.mipSoftware & csr.mipSoftwareMask) | (lines.get() & csr.mipLineMask);
     }
 
     private void takePendingInterrupt() {

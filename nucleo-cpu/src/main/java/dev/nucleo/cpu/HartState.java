@@ -13,7 +13,8 @@ import dev.nucleo.state.StateWriter;
  * Load only while the hart is not running.
  */
 final class HartState implements Snapshottable {
-    private static final int VERSION = 1;
+    /** 2 added stimecmp (Sstc); version 1 states load with stimecmp unprogrammed. */
+    private static final int VERSION = 2;
 
     private final Hart hart;
 
@@ -33,12 +34,13 @@ final class HartState implements Snapshottable {
             c.sscratch, c.sepc, c.scause, c.stval, c.satp});
         out.putLongs(c.pmpcfg).putLongs(c.pmpaddr);
         out.putLong(hart.mmu.reservation).putLong(hart.mmu.reservedValue);
+        out.putLong(c.stimecmp);
     }
 
     @Override
     public void load(StateReader in) throws StateException {
         CsrFile c = hart.csr;
-        in.getInt(VERSION, VERSION, "hart state version");
+        int version = in.getInt(1, VERSION, "hart state version");
         in.getLongs(hart.x, "x registers");
         in.getLongs(hart.f, "f registers");
         if (hart.x[0] != 0) {
@@ -90,7 +92,13 @@ final class HartState implements Snapshottable {
         }
         hart.mmu.reservation = reservation;
         hart.mmu.reservedValue = reservedValue;
+        c.stimecmp = version >= 2 ? in.getLong() : -1;
         in.expectEnd();
+        if (!hart.hasSstc()) {
+            c.menvcfg &= ~CsrFile.STCE_BIT;     // WARL: this hart has no stimecmp
+        }
+        c.updateInterruptSources();
+        hart.supervisorCompareChanged();
         hart.stateChanged();        // MMU configured from satp/privilege/mstatus
         hart.mmu.flush();           // the TLB is derived state: start empty
     }

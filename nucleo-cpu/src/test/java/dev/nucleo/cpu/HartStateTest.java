@@ -108,6 +108,44 @@ class HartStateTest {
     }
 
     @Test
+    void stimecmpIsSavedAndReArmsTheTimerOnLoad() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ram = arena.allocate(1 << 16, 4096);
+            java.util.List<Long> armed = new java.util.ArrayList<>();
+            Hart a = hart(ram);
+            a.connectSupervisorTimer((id, value) -> { });
+            a.csr.write(Csr.MENVCFG, CsrFile.STCE_BIT, 0);
+            a.csr.write(Csr.STIMECMP, 0x1234_5678L, 0);
+            StateWriter out = new StateWriter();
+            a.state().save(out);
+            byte[] v2 = out.toByteArray();
+
+            Hart b = hart(ram);
+            b.connectSupervisorTimer((id, value) -> armed.add(value));
+            b.state().load(new StateReader("hart.0", v2));
+            assertEquals(0x1234_5678L, b.csr.stimecmp);
+            assertEquals(0x1234_5678L, armed.getLast(), "the restored compare value is armed");
+            b.setInterruptLine(Interrupts.STIP, true);
+            assertEquals(1L << Interrupts.STIP, b.pendingInterrupts() & (1L << Interrupts.STIP),
+                    "menvcfg.STCE restored: STIP comes from the comparator");
+
+            // A version 1 state (before Sstc): no stimecmp at its end; it loads unprogrammed.
+            byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 8);
+            java.nio.ByteBuffer.wrap(v1).putInt(0, 1);
+            Hart c = hart(ram);
+            c.connectSupervisorTimer((id, value) -> armed.add(value));
+            c.state().load(new StateReader("hart.0", v1));
+            assertEquals(-1L, c.csr.stimecmp);
+            assertEquals(-1L, armed.getLast());
+
+            // A hart without a timer cannot take STCE from a saved state.
+            Hart d = hart(ram);
+            d.state().load(new StateReader("hart.0", v2));
+            assertEquals(0, d.csr.menvcfg & CsrFile.STCE_BIT);
+        }
+    }
+
+    @Test
     void damagedStateIsRefusedWithTheComponentsName() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ram = arena.allocate(1 << 16, 4096);

@@ -22,8 +22,8 @@ import java.util.Optional;
 public record BoardConfig(int harts, long ramBase, long ramSize, String isa, String mmuType, long timebaseHz,
                           String bootargs, Optional<Initrd> initrd, List<Integer> virtioSlots) {
 
-    /** The ISA our harts implement: RV64GC plus the counters. */
-    public static final String DEFAULT_ISA = "rv64imafdc_zicsr_zifencei_zicntr";
+    /** The ISA our harts implement: RV64GC plus the counters and Sstc (stimecmp). */
+    public static final String DEFAULT_ISA = "rv64imafdc_zicsr_zifencei_zicntr_sstc";
     public static final String DEFAULT_MMU = "riscv,sv48";
 
     /** A loaded initrd occupying {@code [start, end)}. */

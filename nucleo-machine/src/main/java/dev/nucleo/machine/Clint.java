@@ -1,6 +1,7 @@
 package dev.nucleo.machine;
 
 import dev.nucleo.cpu.Interrupts;
+import dev.nucleo.cpu.SupervisorTimer;
 import dev.nucleo.cpu.TimeSource;
 import dev.nucleo.state.Snapshottable;
 import dev.nucleo.state.StateException;
@@ -24,6 +25,10 @@ import java.util.function.LongSupplier;
  * written, and a compare value in the future is armed on a timer thread that raises MTIP when
  * the moment comes (waking a hart sleeping in WFI).
  *
+ * <p>The same timer serves each hart's {@code stimecmp} (Sstc, {@link SupervisorTimer}): the
+ * hart keeps the CSR and hands each new value here, and STIP follows {@code mtime >= stimecmp}
+ * exactly as MTIP follows mtimecmp. It is not a CLINT register: the hart saves it.
+ *
  * <p>Registers: msip[h] at {@code 4h}, mtimecmp[h] at {@code 0x4000 + 8h}, mtime at
  * {@code 0xbff8}. The 64-bit registers accept 8-byte accesses and 4-byte halves; narrower
  * aligned accesses act on the containing 32-bit word; misaligned ones are ignored.
@@ -31,7 +36,7 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe. {@link InterruptTarget#setLine} is called with the CLINT's lock held (so
  * level changes reach a hart in order); it must not block or call back into the CLINT.
  */
-public final class Clint implements MmioDevice, TimeSource, Snapshottable, AutoCloseable {
+public final class Clint implements MmioDevice, TimeSource, SupervisorTimer, Snapshottable, AutoCloseable {
     /** mtime ticks per second (advertised to the guest as timebase-frequency). */
     public static final long TIMEBASE_HZ = 10_000_000L;
     /** Largest hart count the register layout can address (mtimecmp runs into mtime after). */
@@ -58,12 +63,10 @@ public final class Clint implements MmioDevice, TimeSource, Snapshottable, AutoC
     private final Object lock = new Object();
     private final InterruptTarget[] targets;
     private final boolean[] msip;
-    private final long[] mtimecmp;
-    /** The MTIP level last driven to each hart. */
-    private final boolean[] mtip;
-    /** Bumped on every re-arm so a stale timer callback knows to do nothing. */
-    private final long[] timerGeneration;
-    private final ScheduledFuture<?>[] armed;
+    /** Each hart's mtimecmp, driving MTIP. */
+    private final Comparator[] machineTimers;
+    /** Each hart's stimecmp (Sstc), driving STIP. */
+    private final Comparator[] supervisorTimers;
     private final ScheduledThreadPoolExecutor timer;
     private boolean closed;
 
@@ -83,11 +86,12 @@ public final class Clint implements MmioDevice, TimeSource, Snapshottable, AutoC
         this.targets = new InterruptTarget[harts];
         Arrays.fill(targets, UNCONNECTED);
         this.msip = new boolean[harts];
-        this.mtimecmp = new long[harts];
-        Arrays.fill(mtimecmp, -1L); // all-ones: the timer never fires until programmed
-        this.mtip = new boolean[harts];
-        this.timerGeneration = new long[harts];
-        this.armed = new ScheduledFuture<?>[harts];
+        this.machineTimers = new Comparator[harts];
+        this.supervisorTimers = new Comparator[harts];
+        for (int h = 0; h < harts; h++) {
+            machineTimers[h] = new Comparator(h, Interrupts.MTIP);
+            supervisorTimers[h] = new Comparator(h, Interrupts.STIP);
+        }
         this.timer = new ScheduledThreadPoolExecutor(1,
                 r -> Thread.ofPlatform().daemon().name("clint-timer").unstarted(r));
         timer.setRemoveOnCancelPolicy(true); // Linux re-arms every tick; don't pile up cancelled tasks
@@ -104,7 +108,8 @@ public final class Clint implements MmioDevice, TimeSource, Snapshottable, AutoC
         synchronized (lock) {
             targets[hart] = target;
             target.setLine(Interrupts.MSIP, msip[hart]);
-            target.setLine(Interrupts.MTIP, mtip[hart]);
+            target.setLine(Interrupts.MTIP, machineTimers[hart].level);
+            target.setLine(Interrupts.STIP, supervisorTimers[hart].level);
         }
     }
 
@@ -135,9 +140,7 @@ public final class Clint implements MmioDevice, TimeSource, Snapshottable, AutoC
             if (frozen) {
                 offset = frozenMtime - (nanoClock.getAsLong() - startNanos) / NANOS_PER_TICK;
                 frozen = false;
-                for (int h = 0; h < harts; h++) {
-                    updateTimer(h); // timers armed before the pause are due later now
-                }
+                updateAllTimers(); // timers armed before the pause are due later now
             }
         }
     }
@@ -151,6 +154,10 @@ public final class Clint implements MmioDevice, TimeSource, Snapshottable, AutoC
     @Override
     public void save(StateWriter out) {
         synchronized (lock) {
+            long[] mtimecmp = new long[harts];
+            for (int h = 0; h < harts; h++) {
+                mtimecmp[h] = machineTimers[h].compare;
+            }
             out.putInt(harts).putLong(mtime()).putBooleans(msip).putLongs(mtimecmp);
         }
     }
@@ -172,8 +179,8 @@ public final class Clint implements MmioDevice, TimeSource, Snapshottable, AutoC
             offset = savedMtime - (nanoClock.getAsLong() - startNanos) / NANOS_PER_TICK;
             for (int h = 0; h < harts; h++) {
                 setMsip(h, savedMsip[h]);
-                mtimecmp[h] = savedCmp[h];
-                updateTimer(h);
+                machineTimers[h].compare = savedCmp[h];
+                updateTimer(machineTimers[h]);
             }
         }
     }
@@ -182,7 +189,7 @@ public final class Clint implements MmioDevice, TimeSource, Snapshottable, AutoC
     public long mtimecmp(int hart) {
         Objects.checkIndex(hart, harts);
         synchronized (lock) {
-            return mtimecmp[hart];
+            return machineTimers[hart].compare;
         }
     }
 
@@ -275,7 +282,7 @@ public final class Clint implements MmioDevice, TimeSource, Snapshottable, AutoC
         hart = mtimecmpHart(off);
         if (hart >= 0) {
             synchronized (lock) {
-                setMtimecmp(hart, mergeHalf(mtimecmp[hart], off, value));
+                setMtimecmp(hart, mergeHalf(machineTimers[hart].compare, off, value));
             }
             return;
         }
@@ -297,8 +304,8 @@ public final class Clint implements MmioDevice, TimeSource, Snapshottable, AutoC
 
     private void setMtimecmp(int hart, long value) {
         synchronized (lock) {
-            mtimecmp[hart] = value;
-            updateTimer(hart);
+            machineTimers[hart].compare = value;
+            updateTimer(machineTimers[hart]);
         }
     }
 
@@ -308,40 +315,70 @@ public final class Clint implements MmioDevice, TimeSource, Snapshottable, AutoC
                 frozenMtime = value; // only a paused VM's own device could write it; keep it consistent
             }
             offset = value - (nanoClock.getAsLong() - startNanos) / NANOS_PER_TICK;
-            for (int h = 0; h < harts; h++) {
-                updateTimer(h); // every hart's comparison changed
-            }
+            updateAllTimers(); // every hart's comparison changed
         }
     }
 
-    /** Drives MTIP of {@code hart} to its current level and arms the timer if it lies ahead. */
-    private void updateTimer(int hart) {
-        ScheduledFuture<?> previous = armed[hart];
-        if (previous != null) {
-            previous.cancel(false);
-            armed[hart] = null;
+    /** Sstc: hart {@code hartId} wrote stimecmp; STIP follows {@code mtime >= stimecmp}. */
+    @Override
+    public void setSupervisorCompare(int hartId, long stimecmp) {
+        Objects.checkIndex(hartId, harts);
+        synchronized (lock) {
+            supervisorTimers[hartId].compare = stimecmp;
+            updateTimer(supervisorTimers[hartId]);
         }
-        long generation = ++timerGeneration[hart];
+    }
+
+    private void updateAllTimers() {
+        for (int h = 0; h < harts; h++) {
+            updateTimer(machineTimers[h]);
+            updateTimer(supervisorTimers[h]);
+        }
+    }
+
+    /** Drives a comparator's interrupt line to its current level and arms it if it lies ahead. */
+    private void updateTimer(Comparator c) {
+        if (c.armed != null) {
+            c.armed.cancel(false);
+            c.armed = null;
+        }
+        long generation = ++c.generation;
         long now = mtime();
-        long cmp = mtimecmp[hart];
-        boolean level = Long.compareUnsigned(now, cmp) >= 0;
-        if (mtip[hart] != level) {
-            mtip[hart] = level;
-            targets[hart].setLine(Interrupts.MTIP, level);
+        boolean level = Long.compareUnsigned(now, c.compare) >= 0;
+        if (c.level != level) {
+            c.level = level;
+            targets[c.hart].setLine(c.mipBit, level);
         }
-        long ticksAhead = cmp - now; // positive as unsigned when !level
+        long ticksAhead = c.compare - now; // positive as unsigned when !level
         if (!level && !closed && !frozen && Long.compareUnsigned(ticksAhead, MAX_DELAY_TICKS) <= 0) {
-            armed[hart] = timer.schedule(() -> timerExpired(hart, generation),
+            c.armed = timer.schedule(() -> timerExpired(c, generation),
                     ticksAhead * NANOS_PER_TICK, TimeUnit.NANOSECONDS);
         }
     }
 
-    private void timerExpired(int hart, long generation) {
+    private void timerExpired(Comparator c, long generation) {
         synchronized (lock) {
-            if (timerGeneration[hart] == generation) {
-                armed[hart] = null;
-                updateTimer(hart); // raises MTIP, or re-arms for the remainder if woken early
+            if (c.generation == generation) {
+                c.armed = null;
+                updateTimer(c); // raises the line, or re-arms for the remainder if woken early
             }
+        }
+    }
+
+    /** One hart's timer comparator (mtimecmp or stimecmp); guarded by the CLINT's lock. */
+    private static final class Comparator {
+        final int hart;
+        final int mipBit;
+        long compare = -1L;         // all-ones: never fires until programmed
+        /** The level last driven to the hart. */
+        boolean level;
+        /** Bumped on every re-arm so a stale timer callback knows to do nothing. */
+        long generation;
+        ScheduledFuture<?> armed;
+
+        Comparator(int hart, int mipBit) {
+            this.hart = hart;
+            this.mipBit = mipBit;
         }
     }
 

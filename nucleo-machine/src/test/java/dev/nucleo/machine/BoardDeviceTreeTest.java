@@ -59,7 +59,7 @@ class BoardDeviceTreeTest {
                 "timebase-frequency = <0x989680>;",
                 "cpu@0 {",
                 "cpu@1 {",
-                "riscv,isa = \"rv64imafdc_zicsr_zifencei_zicntr\";",
+                "riscv,isa = \"rv64imafdc_zicsr_zifencei_zicntr_sstc\";",
                 "riscv,isa-base = \"rv64i\";",
                 "mmu-type = \"riscv,sv48\";",
                 "compatible = \"riscv,cpu-intc\";",
@@ -95,7 +95,7 @@ class BoardDeviceTreeTest {
         }
         assertFalse(dts.contains("virtio_mmio@10003000"), "only the slots in use");
         assertTrue(dts.contains(
-                "riscv,isa-extensions = \"i\", \"m\", \"a\", \"f\", \"d\", \"c\", \"zicsr\", \"zifencei\", \"zicntr\";"),
+                "riscv,isa-extensions = \"i\", \"m\", \"a\", \"f\", \"d\", \"c\", \"zicsr\", \"zifencei\", \"zicntr\", \"sstc\";"),
                 dts);
     }
 
@@ -134,7 +134,7 @@ class BoardDeviceTreeTest {
         assertEquals("95", run(fdtget.toString(), file.toString(), "/soc/plic@c000000", "riscv,ndev"));
         assertEquals("0 80000000 0 10000000",
                 run(fdtget.toString(), "-t", "x", file.toString(), "/memory@80000000", "reg"));
-        assertEquals("i m a f d c zicsr zifencei zicntr",
+        assertEquals("i m a f d c zicsr zifencei zicntr sstc",
                 run(fdtget.toString(), file.toString(), "/cpus/cpu@1", "riscv,isa-extensions"));
     }
 

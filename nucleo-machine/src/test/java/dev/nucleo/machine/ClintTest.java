@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.nucleo.cpu.Interrupts.MSIP;
 import static dev.nucleo.cpu.Interrupts.MTIP;
+import static dev.nucleo.cpu.Interrupts.STIP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -127,6 +128,45 @@ class ClintTest {
             assertFalse(hart.level(MTIP));
             assertTrue(hart.await(MTIP, true, 2000), "timer fired");
             assertTrue(clint.mtime() >= deadline, "not early");
+        }
+    }
+
+    @Test
+    void stimecmpDrivesStipLikeMtimecmpDrivesMtip() {
+        AtomicLong nanos = new AtomicLong();
+        try (Clint clint = new Clint(2, nanos::get)) {
+            nanos.set(1_000_000); // mtime 10 000
+            RecordingTarget h0 = new RecordingTarget();
+            RecordingTarget h1 = new RecordingTarget();
+            clint.connect(0, h0);
+            clint.connect(1, h1);
+            clint.setSupervisorCompare(1, 10_000);
+            assertTrue(h1.level(STIP), "mtime >= stimecmp");
+            assertFalse(h1.level(MTIP), "the machine timer is separate");
+            assertFalse(h0.level(STIP), "another hart's comparator");
+            clint.setSupervisorCompare(1, -1L);
+            assertFalse(h1.level(STIP), "all-ones never fires");
+            clint.setSupervisorCompare(1, 10_500);
+            clint.write(MTIME, 8, 10_500);
+            assertTrue(h1.level(STIP), "writing mtime re-evaluates stimecmp too");
+            assertThrows(IndexOutOfBoundsException.class, () -> clint.setSupervisorCompare(2, 0));
+        }
+    }
+
+    @Test
+    void aFutureStimecmpRaisesStipOnTimeAndAFrozenClockHoldsIt() throws Exception {
+        try (Clint clint = new Clint(1)) {
+            RecordingTarget hart = new RecordingTarget();
+            clint.connect(0, hart);
+            clint.freeze();
+            clint.setSupervisorCompare(0, clint.mtime() + 100_000); // 10 ms ahead of frozen time
+            assertFalse(hart.await(STIP, true, 100), "guest time stands still while frozen");
+            clint.thaw();
+            long deadline = clint.mtime() + 100_000;
+            clint.setSupervisorCompare(0, deadline);
+            assertTrue(hart.await(STIP, true, 2000), "timer fired");
+            assertTrue(clint.mtime() >= deadline, "not early");
+            assertFalse(hart.level(MTIP));
         }
     }
 

@@ -92,9 +92,7 @@ public final class Vm implements AutoCloseable {
             Engine engine = configuredEngine();
             Hart[] harts = new Hart[spec.cpus()];
             for (int id = 0; id < harts.length; id++) {
-                Hart hart = new Hart(id, board.ram().segment(), board.ram().base(), board.bus(), board.clint());
-                hart.setEngine(engine);
-                board.connectHart(id, hart::setInterruptLine);
+                Hart hart = newHart(board, id, engine);
                 hart.setPc(layout.entry());
                 hart.setRegister(10, id);
                 hart.setRegister(11, layout.fdt());
@@ -125,6 +123,15 @@ public final class Vm implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new VmConfigException(VmConfigException.Kind.USAGE, "NUCLEO_ENGINE: " + e.getMessage());
         }
+    }
+
+    /** A hart wired to the board: RAM, bus, interrupt lines, and the CLINT as its clock and stimecmp timer. */
+    private static Hart newHart(VirtBoard board, int id, Engine engine) {
+        Hart hart = new Hart(id, board.ram().segment(), board.ram().base(), board.bus(), board.clint());
+        hart.setEngine(engine);
+        board.connectHart(id, hart::setInterruptLine);
+        hart.connectSupervisorTimer(board.clint());
+        return hart;
     }
 
     private static CpuGroup joinScheduler(CpuScheduler scheduler, CpuShare share, Hart[] harts) {
@@ -432,9 +439,7 @@ public final class Vm implements AutoCloseable {
             Engine engine = configuredEngine();
             Hart[] harts = new Hart[target.cpus()];
             for (int id = 0; id < harts.length; id++) {
-                Hart hart = new Hart(id, board.ram().segment(), board.ram().base(), board.bus(), board.clint());
-                hart.setEngine(engine);
-                board.connectHart(id, hart::setInterruptLine);
+                Hart hart = newHart(board, id, engine);
                 harts[id] = hart;
             }
             CpuGroup cpuGroup = scheduler == null ? null : joinScheduler(scheduler, target.cpuShare(), harts);

@@ -60,6 +60,8 @@ class LinuxBootTest {
             assertTrue(text.contains("OpenSBI v"), "firmware banner");
             assertTrue(text.contains("Linux version 6.12"), "kernel banner");
             assertTrue(text.contains("Run /init as init process"), "kernel reached userland");
+            assertTrue(text.contains("Timer interrupt in S-mode is available via sstc extension"),
+                    "the kernel programs its timer with stimecmp (Sstc), not through the firmware");
         }
     }
 }
