@@ -1,4 +1,5 @@
-# Sourced by ./nucleo and .ci/run: finds a JDK 25 and exports JAVA_HOME, or explains what is missing.
+# Sourced by ./nucleo, the benches and .ci/run: finds a JDK 25 and exports JAVA_HOME, or explains
+# what is missing; nucleo_jvm_options gives the JVM flags Nucleo runs with.
 # Order: $JAVA_HOME if it is a JDK 25, then the system's JVM folder (/usr/lib/jvm/*).
 
 jdk_major() { # prints the feature version of the java binary in $1, or nothing
@@ -20,4 +21,17 @@ find_jdk25() {
   echo "  Looked at JAVA_HOME (${JAVA_HOME:-unset}) and /usr/lib/jvm/*." >&2
   echo "  Install a JDK 25 (e.g. Temurin 25) there, or point JAVA_HOME at one." >&2
   return 1
+}
+
+# The JVM flags of every Nucleo run (the launcher and the benches, so they measure the same),
+# in the array NUCLEO_JVM_OPTS. FFM needs native access (mmap'd guest RAM, TAP); translated code
+# recurses deeply. Transparent huge pages for the heap and the code cache, when the host offers
+# them (madvise or always): a boot, which compiles tens of thousands of small classes, ran about
+# 5-10 % faster with them (docs/benchmarks.md; fewer TLB misses, presumably: these hosts have no
+# counters to check). Without them the flag would only print a warning.
+nucleo_jvm_options() {
+  NUCLEO_JVM_OPTS=(--enable-native-access=ALL-UNNAMED -Xss16m)
+  if grep -qE '\[(madvise|always)\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null; then
+    NUCLEO_JVM_OPTS+=(-XX:+UseTransparentHugePages)
+  fi
 }
