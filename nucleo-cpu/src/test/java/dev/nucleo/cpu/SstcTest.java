@@ -8,6 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Sstc: stimecmp exists with a timer behind it, S-mode reaches it only when M-mode allows, and it owns STIP. */
@@ -30,12 +31,21 @@ class SstcTest {
         }
     }
 
-    private static Hart hart(MemorySegment ram, int... program) {
+    private final Arena arena = Arena.ofConfined();    // JUnit makes a new instance per test
+    private final FakeTimer timer = new FakeTimer();
+
+    @AfterEach
+    void freeRam() {
+        arena.close();
+    }
+
+    private Hart hart(int... program) {
+        MemorySegment ram = arena.allocate(1 << 16, 4096);
         return ProgramHart.load(ram, program, Engine.INTERPRETER);
     }
 
-    private static Hart withTimer(MemorySegment ram, FakeTimer timer, int... program) {
-        Hart hart = hart(ram, program);
+    private Hart withTimer(int... program) {
+        Hart hart = hart(program);
         timer.hart = hart;
         hart.connectSupervisorTimer(timer);
         return hart;
@@ -43,86 +53,75 @@ class SstcTest {
 
     @Test
     void withoutATimerStimecmpDoesNotExistAndStceStaysClear() {
-        try (Arena arena = Arena.ofConfined()) {
-            Hart hart = hart(arena.allocate(1 << 16, 4096));
-            Trap trap = assertThrows(Trap.class, () -> hart.csr.read(Csr.STIMECMP, CSRR_STIMECMP));
-            assertEquals(Trap.ILLEGAL_INSTRUCTION, trap.cause);
-            hart.csr.write(Csr.MENVCFG, CsrFile.STCE_BIT | 1, 0);
-            assertEquals(1, hart.csr.read(Csr.MENVCFG, 0), "STCE is WARL zero without Sstc");
-        }
+        Hart hart = hart();
+        Trap trap = assertThrows(Trap.class, () -> hart.csr.read(Csr.STIMECMP, CSRR_STIMECMP));
+        assertEquals(Trap.ILLEGAL_INSTRUCTION, trap.cause);
+        hart.csr.write(Csr.MENVCFG, CsrFile.STCE_BIT | 1, 0);
+        assertEquals(1, hart.csr.read(Csr.MENVCFG, 0), "STCE is WARL zero without Sstc");
     }
 
     @Test
     void supervisorModeNeedsStceAndTheTimeCounterEnabled() {
-        try (Arena arena = Arena.ofConfined()) {
-            FakeTimer timer = new FakeTimer();
-            Hart hart = withTimer(arena.allocate(1 << 16, 4096), timer);
-            CsrFile csr = hart.csr;
-            assertEquals(-1L, csr.read(Csr.STIMECMP, CSRR_STIMECMP), "M-mode always reaches it; resets to all ones");
-            csr.mcounteren = 2;
-            csr.privilege = Mmu.PRIV_S;
-            assertThrows(Trap.class, () -> csr.read(Csr.STIMECMP, CSRR_STIMECMP), "STCE clear");
-            csr.privilege = Mmu.PRIV_M;
-            csr.mcounteren = 0;
-            csr.write(Csr.MENVCFG, CsrFile.STCE_BIT, 0);
-            csr.privilege = Mmu.PRIV_S;
-            assertThrows(Trap.class, () -> csr.read(Csr.STIMECMP, CSRR_STIMECMP), "mcounteren.TM clear");
-            csr.mcounteren = 2;
-            csr.write(Csr.STIMECMP, 12345, CSRR_STIMECMP);
-            assertEquals(12345, csr.read(Csr.STIMECMP, CSRR_STIMECMP));
-            assertEquals(12345L, timer.writes.getLast(), "the write reaches the comparator");
-            csr.privilege = Mmu.PRIV_U;
-            assertThrows(Trap.class, () -> csr.read(Csr.STIMECMP, CSRR_STIMECMP), "never from U-mode");
-        }
+        Hart hart = withTimer();
+        CsrFile csr = hart.csr;
+        assertEquals(-1L, csr.read(Csr.STIMECMP, CSRR_STIMECMP), "M-mode always reaches it; resets to all ones");
+        csr.mcounteren = 2;
+        csr.privilege = Mmu.PRIV_S;
+        assertThrows(Trap.class, () -> csr.read(Csr.STIMECMP, CSRR_STIMECMP), "STCE clear");
+        csr.privilege = Mmu.PRIV_M;
+        csr.mcounteren = 0;
+        csr.write(Csr.MENVCFG, CsrFile.STCE_BIT, 0);
+        csr.privilege = Mmu.PRIV_S;
+        assertThrows(Trap.class, () -> csr.read(Csr.STIMECMP, CSRR_STIMECMP), "mcounteren.TM clear");
+        csr.mcounteren = 2;
+        csr.write(Csr.STIMECMP, 12345, CSRR_STIMECMP);
+        assertEquals(12345, csr.read(Csr.STIMECMP, CSRR_STIMECMP));
+        assertEquals(12345L, timer.writes.getLast(), "the write reaches the comparator");
+        csr.privilege = Mmu.PRIV_U;
+        assertThrows(Trap.class, () -> csr.read(Csr.STIMECMP, CSRR_STIMECMP), "never from U-mode");
     }
 
     @Test
     void stipComesFromTheComparatorOnlyWhileStceIsSet() {
-        try (Arena arena = Arena.ofConfined()) {
-            FakeTimer timer = new FakeTimer();
-            Hart hart = withTimer(arena.allocate(1 << 16, 4096), timer);
-            CsrFile csr = hart.csr;
-            csr.write(Csr.MIP, STIP, 0);                 // firmware's STIP, as without Sstc
-            csr.write(Csr.MENVCFG, CsrFile.STCE_BIT, 0);
-            hart.setInterruptLine(Interrupts.STIP, false);
-            assertEquals(0, hart.pendingInterrupts() & STIP, "STCE set: the software bit no longer counts");
-            hart.setInterruptLine(Interrupts.STIP, true);
-            assertEquals(STIP, hart.pendingInterrupts() & STIP, "STCE set: STIP is the comparator");
+        Hart hart = withTimer();
+        CsrFile csr = hart.csr;
+        csr.write(Csr.MIP, STIP, 0);                 // firmware's STIP, as without Sstc
+        csr.write(Csr.MENVCFG, CsrFile.STCE_BIT, 0);
+        hart.setInterruptLine(Interrupts.STIP, false);
+        assertEquals(0, hart.pendingInterrupts() & STIP, "STCE set: the software bit no longer counts");
+        hart.setInterruptLine(Interrupts.STIP, true);
+        assertEquals(STIP, hart.pendingInterrupts() & STIP, "STCE set: STIP is the comparator");
 
-            csr.write(Csr.MENVCFG, 0, 0);
-            csr.write(Csr.MIP, 0, 0);
-            assertEquals(0, hart.pendingInterrupts() & STIP, "STCE clear again: the line is not STIP");
-            csr.write(Csr.MIP, STIP, 0);
-            assertEquals(STIP, hart.pendingInterrupts() & STIP, "STCE clear: firmware sets STIP");
-        }
+        csr.write(Csr.MENVCFG, 0, 0);
+        csr.write(Csr.MIP, 0, 0);
+        assertEquals(0, hart.pendingInterrupts() & STIP, "STCE clear again: the line is not STIP");
+        csr.write(Csr.MIP, STIP, 0);
+        assertEquals(STIP, hart.pendingInterrupts() & STIP, "STCE clear: firmware sets STIP");
     }
 
     @Test
     void aDueStimecmpInterruptsSupervisorMode() {
-        try (Arena arena = Arena.ofConfined()) {
-            FakeTimer timer = new FakeTimer();
-            int spin = Asm.jal(0, 0);
-            // csrw stimecmp, x0 (due at once: 0 <= now); then spin until the interrupt.
-            int[] program = new int[0x44];
-            program[0] = Asm.csrrw(0, Csr.STIMECMP, 0);
-            program[1] = spin;
-            program[0x40] = spin;                    // the trap handler at +0x100
-            Hart hart = withTimer(arena.allocate(1 << 16, 4096), timer, program);
-            CsrFile csr = hart.csr;
-            csr.write(Csr.MENVCFG, CsrFile.STCE_BIT, 0);
-            csr.mcounteren = 2;
-            csr.mideleg = STIP;
-            csr.mie = STIP;
-            csr.stvec = ProgramHart.RAM_BASE + 0x100;
-            csr.mstatus |= Csr.SIE_BIT;
-            csr.privilege = Mmu.PRIV_S;
-            hart.stateChanged();
+        int spin = Asm.jal(0, 0);
+        // csrw stimecmp, x0 (due at once: 0 <= now); then spin until the interrupt.
+        int[] program = new int[0x44];
+        program[0] = Asm.csrrw(0, Csr.STIMECMP, 0);
+        program[1] = spin;
+        program[0x40] = spin;                    // the trap handler at +0x100
+        Hart hart = withTimer(program);
+        CsrFile csr = hart.csr;
+        csr.write(Csr.MENVCFG, CsrFile.STCE_BIT, 0);
+        csr.mcounteren = 2;
+        csr.mideleg = STIP;
+        csr.mie = STIP;
+        csr.stvec = ProgramHart.RAM_BASE + 0x100;
+        csr.mstatus |= Csr.SIE_BIT;
+        csr.privilege = Mmu.PRIV_S;
+        hart.stateChanged();
 
-            hart.step(10);
-            assertEquals(0L, timer.writes.getLast());
-            assertEquals(ProgramHart.RAM_BASE + 0x100, hart.pc(), "took the supervisor timer interrupt");
-            assertEquals(Long.MIN_VALUE | Interrupts.STIP, csr.scause);
-            assertTrue(csr.privilege == Mmu.PRIV_S);
-        }
+        hart.step(10);
+        assertEquals(0L, timer.writes.getLast());
+        assertEquals(ProgramHart.RAM_BASE + 0x100, hart.pc(), "took the supervisor timer interrupt");
+        assertEquals(Long.MIN_VALUE | Interrupts.STIP, csr.scause);
+        assertTrue(csr.privilege == Mmu.PRIV_S);
     }
 }
