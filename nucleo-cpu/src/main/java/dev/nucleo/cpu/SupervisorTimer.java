@@ -7,6 +7,9 @@ package dev.nucleo.cpu;
  * into firmware (two traps into M-mode per timer event).
  */
 public interface SupervisorTimer {
-    /** Hart {@code hartId} wrote {@code stimecmp}; called on that hart's thread. */
+    /**
+     * Hart {@code hartId}'s stimecmp is now {@code stimecmp}: from a CSR write on the hart's
+     * thread, or when the hart is connected or restored from a snapshot (on the VMM's thread).
+     */
     void setSupervisorCompare(int hartId, long stimecmp);
 }
