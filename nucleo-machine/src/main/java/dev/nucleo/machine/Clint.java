@@ -179,8 +179,7 @@ public final class Clint implements MmioDevice, TimeSource, SupervisorTimer, Sna
             offset = savedMtime - (nanoClock.getAsLong() - startNanos) / NANOS_PER_TICK;
             for (int h = 0; h < harts; h++) {
                 setMsip(h, savedMsip[h]);
-                machineTimers[h].compare = savedCmp[h];
-                updateTimer(machineTimers[h]);
+                setCompare(machineTimers[h], savedCmp[h]);
             }
         }
     }
@@ -303,10 +302,7 @@ public final class Clint implements MmioDevice, TimeSource, SupervisorTimer, Sna
     }
 
     private void setMtimecmp(int hart, long value) {
-        synchronized (lock) {
-            machineTimers[hart].compare = value;
-            updateTimer(machineTimers[hart]);
-        }
+        setCompare(machineTimers[hart], value);
     }
 
     private void setMtime(long value) {
@@ -323,9 +319,14 @@ public final class Clint implements MmioDevice, TimeSource, SupervisorTimer, Sna
     @Override
     public void setSupervisorCompare(int hartId, long stimecmp) {
         Objects.checkIndex(hartId, harts);
+        setCompare(supervisorTimers[hartId], stimecmp);
+    }
+
+    /** A new compare value: re-evaluates the comparator's line and re-arms it. */
+    private void setCompare(Comparator c, long value) {
         synchronized (lock) {
-            supervisorTimers[hartId].compare = stimecmp;
-            updateTimer(supervisorTimers[hartId]);
+            c.compare = value;
+            updateTimer(c);
         }
     }
 
