@@ -24,13 +24,14 @@ find_jdk25() {
 }
 
 # The JVM flags of every Nucleo run (the launcher and the benches, so they measure the same),
-# in the array NUCLEO_JVM_OPTS. FFM needs native access (mmap'd guest RAM, TAP); translated code
-# recurses deeply. Transparent huge pages for the heap and the code cache, when the host offers
+# in the array NUCLEO_JVM_OPTS. FFM needs native access (mmap'd guest RAM, TAP); hot translated
+# code reaches RAM through jdk.internal.misc.Unsafe (see HotMemory); translated code recurses
+# deeply. Transparent huge pages for the heap and the code cache, when the host offers
 # them (madvise or always): a boot, which compiles tens of thousands of small classes, ran about
 # 5-10 % faster with them (docs/benchmarks.md; fewer TLB misses, presumably: these hosts have no
 # counters to check). Without them the flag would only print a warning.
 nucleo_jvm_options() {
-  NUCLEO_JVM_OPTS=(--enable-native-access=ALL-UNNAMED -Xss16m)
+  NUCLEO_JVM_OPTS=(--enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -Xss16m)
   if grep -qE '\[(madvise|always)\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null; then
     NUCLEO_JVM_OPTS+=(-XX:+UseTransparentHugePages)
   fi

@@ -76,19 +76,18 @@ final class BlockCompiler {
     private static final int VALUE = ADDRESS + 2;                 // a store's value
 
     // The class data of a hot block, constants to the JIT (a hot block only ever runs on the
-    // hart it was compiled for): the hart's registers and MMU, its RAM and its fast-TLB arrays.
-    private static final ClassDesc CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");
-    private static final MethodTypeDesc HOT_LOAD = MethodTypeDesc.of(CD_long, CD_SEGMENT, CD_LONG_ARRAY, CD_LONG_ARRAY,
+    // hart it was compiled for): the hart's registers and MMU and its fast-TLB arrays. Its RAM's
+    // address is a constant in the code.
+    private static final MethodTypeDesc HOT_LOAD = MethodTypeDesc.of(CD_long, CD_long, CD_LONG_ARRAY, CD_LONG_ARRAY,
             CD_MMU, CD_long, CD_long);
-    private static final MethodTypeDesc HOT_STORE = MethodTypeDesc.of(CD_void, CD_SEGMENT, CD_LONG_ARRAY, CD_LONG_ARRAY,
+    private static final MethodTypeDesc HOT_STORE = MethodTypeDesc.of(CD_void, CD_long, CD_LONG_ARRAY, CD_LONG_ARRAY,
             CD_MMU, CD_long, CD_long, CD_long);
-    private static final DynamicConstantDesc<?> RAM = classData(0, CD_SEGMENT);
-    private static final DynamicConstantDesc<?> READ_TAG = classData(1, CD_LONG_ARRAY);
-    private static final DynamicConstantDesc<?> READ_OFFSET = classData(2, CD_LONG_ARRAY);
-    private static final DynamicConstantDesc<?> WRITE_TAG = classData(3, CD_LONG_ARRAY);
-    private static final DynamicConstantDesc<?> WRITE_OFFSET = classData(4, CD_LONG_ARRAY);
-    private static final DynamicConstantDesc<?> REGISTERS = classData(5, CD_LONG_ARRAY);
-    private static final DynamicConstantDesc<?> THE_MMU = classData(6, CD_MMU);
+    private static final DynamicConstantDesc<?> READ_TAG = classData(0, CD_LONG_ARRAY);
+    private static final DynamicConstantDesc<?> READ_OFFSET = classData(1, CD_LONG_ARRAY);
+    private static final DynamicConstantDesc<?> WRITE_TAG = classData(2, CD_LONG_ARRAY);
+    private static final DynamicConstantDesc<?> WRITE_OFFSET = classData(3, CD_LONG_ARRAY);
+    private static final DynamicConstantDesc<?> REGISTERS = classData(4, CD_LONG_ARRAY);
+    private static final DynamicConstantDesc<?> THE_MMU = classData(5, CD_MMU);
 
     private static DynamicConstantDesc<?> classData(int index, ClassDesc type) {
         return DynamicConstantDesc.ofNamed(BSM_CLASS_DATA_AT, DEFAULT_NAME, type, index);
@@ -124,16 +123,18 @@ final class BlockCompiler {
 
     private final MethodHandles.Lookup lookup = MethodHandles.lookup();
     private final List<Object> classData;
+    private final long ramAddress;          // of this hart's RAM, for hot blocks' HotMemory calls
     // The only types in the generated frames are ours: describe them, so building a class
     // never loads or parses classes to find a hierarchy.
     private final ClassFile classFile = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
             ClassHierarchyResolver.of(List.of(), Map.of(CD_HART, CD_Object, CD_MMU, CD_Object, CD_CHAINED, CD_Object))
                     .orElse(ClassHierarchyResolver.ofClassLoading(lookup))));
 
-    /** A compiler for the blocks of this hart (its hot blocks' class data are its registers, MMU and RAM). */
+    /** A compiler for the blocks of this hart (its hot blocks' constants are its registers, MMU and RAM). */
     BlockCompiler(Hart hart) {
         Mmu mmu = hart.mmu;
-        classData = List.of(mmu.ram(), mmu.readTag, mmu.readOffset, mmu.writeTag, mmu.writeOffset, hart.x, mmu);
+        ramAddress = HotMemory.ramAddress(mmu.ram());
+        classData = List.of(mmu.readTag, mmu.readOffset, mmu.writeTag, mmu.writeOffset, hart.x, mmu);
     }
 
     /**
@@ -237,7 +238,7 @@ final class BlockCompiler {
         return WarmClasses.add(block, lookup.defineHiddenClass(build(List.of(block), false), true).lookupClass());
     }
 
-    /** Defines a hot class with this hart's registers, MMU, RAM and TLB arrays as class data; returns its constructor. */
+    /** Defines a hot class with this hart's registers, MMU and TLB arrays as class data; returns its constructor. */
     private MethodHandle defineHot(byte[] bytes) throws ReflectiveOperationException {
         MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, classData, true);
         return hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class));
@@ -248,7 +249,7 @@ final class BlockCompiler {
         return classFile.build(hot ? HOT_NAME : WARM_NAME, cb -> cb
                 .withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER)
                 .withSuperclass(CD_CHAINED)
-                .withMethodBody("run", RUN, ClassFile.ACC_PUBLIC, code -> exits[0] = new Emitter(code, region, hot).emit())
+                .withMethodBody("run", RUN, ClassFile.ACC_PUBLIC, code -> exits[0] = new Emitter(code, region, hot, ramAddress).emit())
                 .withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC, code -> code
                         .aload(0).loadConstant(exits[0])
                         .invokespecial(CD_CHAINED, INIT_NAME, MethodTypeDesc.of(CD_void, CD_int)).return_()));
@@ -299,14 +300,17 @@ final class BlockCompiler {
 
         private final boolean countRuns;
         private final boolean inlineMemory;
+        private final long ramAddress;
 
         /**
          * A hot block does its loads and stores through {@link HotMemory}, which C2 inlines
-         * with the class-data constants (RAM, the TLB arrays) folded. A warm one calls Mmu:
-         * C1 would leave the MemorySegment access a chain of calls.
+         * with the constants (RAM's address, the TLB arrays) folded. A warm one calls Mmu: the
+         * same test and access written out in a warm block made C1's work in a boot half as
+         * large again and the boot slower (docs/benchmarks.md).
          */
-        Emitter(CodeBuilder code, List<Block> region, boolean hot) {
+        Emitter(CodeBuilder code, List<Block> region, boolean hot, long ramAddress) {
             this.code = code;
+            this.ramAddress = ramAddress;
             this.region = region;
             this.countRuns = !hot;
             this.inlineMemory = hot;
@@ -611,7 +615,7 @@ final class BlockCompiler {
             code.lstore(ADDRESS);
             mayTrap(i, pc, () -> {
                 if (inlineMemory) {
-                    code.ldc(RAM).ldc(READ_TAG).ldc(READ_OFFSET).aload(MMU).lload(ADDRESS).lload(CONTEXT)
+                    code.loadConstant(ramAddress).ldc(READ_TAG).ldc(READ_OFFSET).aload(MMU).lload(ADDRESS).lload(CONTEXT)
                             .invokestatic(CD_HOT_MEMORY, "load" + 8 * size, HOT_LOAD);
                 } else {
                     code.aload(MMU).lload(ADDRESS).invokevirtual(CD_MMU, "load" + 8 * size, LOAD);
@@ -636,7 +640,7 @@ final class BlockCompiler {
             code.lstore(VALUE);
             mayTrap(i, pc, () -> {
                 if (inlineMemory) {
-                    code.ldc(RAM).ldc(WRITE_TAG).ldc(WRITE_OFFSET).aload(MMU).lload(ADDRESS).lload(VALUE)
+                    code.loadConstant(ramAddress).ldc(WRITE_TAG).ldc(WRITE_OFFSET).aload(MMU).lload(ADDRESS).lload(VALUE)
                             .lload(CONTEXT).invokestatic(CD_HOT_MEMORY, "store" + 8 * size, HOT_STORE);
                 } else {
                     code.aload(MMU).lload(ADDRESS).lload(VALUE).invokevirtual(CD_MMU, "store" + 8 * size, STORE);

@@ -1,11 +1,12 @@
 package dev.nucleo.cpu;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+
+import jdk.internal.misc.Unsafe;
 
 /**
  * The memory path of hot blocks: the MMU's fast-TLB test and the RAM access, else the MMU
- * call (which alone may trap). Hot blocks pass RAM, the TLB's arrays and the MMU as
+ * call (which alone may trap). Hot blocks pass RAM's address, the TLB's arrays and the MMU as
  * constants, so C2, inlining one of these per access, compiles the same code as if it were
  * written out in the block.
  *
@@ -15,11 +16,41 @@ import java.lang.foreign.ValueLayout;
  * block's compiled code away. Here the test is shared by every hot access, whose profile has
  * seen misses, so C2 compiles the MMU call as a call.
  *
- * <p>One method per size, alike but for the layout: {@code MemorySegment.get} and {@code set}
- * are typed by layout, and each block calls the one its access needs.
+ * <p>Why {@link Unsafe} rather than the RAM's {@link MemorySegment}: C2 parses a few hundred
+ * nodes for each segment access (var handle, bounds, session and alignment checks) before it
+ * folds them for the constant segment, and stops inlining into a method once it has parsed
+ * about 18,000; a hot region's later accesses were left as calls. An Unsafe access is one
+ * node. It is safe here because every address is RAM's base plus a fast-TLB page offset, which
+ * the MMU records only for whole pages inside RAM, plus the access's offset in that page (the
+ * tag test has already checked that the access does not cross it); and because the VM frees
+ * RAM only after its harts have stopped ({@code Vm.close}). Needs the JVM option
+ * {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}, which the launcher, the jar's
+ * manifest and the build give.
  */
 final class HotMemory {
+    private static final Unsafe UNSAFE = unsafe();
+
     private HotMemory() {
+    }
+
+    private static Unsafe unsafe() {
+        try {
+            return Unsafe.getUnsafe();
+        } catch (IllegalAccessError e) {
+            throw new IllegalStateException("the translator's hot blocks need the JVM option "
+                    + "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED (./nucleo and the jar's manifest give it)", e);
+        }
+    }
+
+    /**
+     * The native address of guest RAM, which hot blocks take as a constant; fails at once (when
+     * the translator is made, not in a hart's first hot block) if Unsafe is out of reach.
+     */
+    static long ramAddress(MemorySegment ram) {
+        if (!ram.isNative()) {
+            throw new IllegalArgumentException("hot blocks need guest RAM in native memory");
+        }
+        return ram.address();
     }
 
     /** The fast-TLB slot of va's page, if it maps the page of an access of size bytes in context. */
@@ -31,52 +62,52 @@ final class HotMemory {
         return offsets[(int) (va >>> 12) & Mmu.TLB_MASK] + (va & 0xfff);
     }
 
-    static long load8(MemorySegment ram, long[] tags, long[] offsets, Mmu mmu, long va, long context) {
-        return hit(tags, va, 1, context) ? ram.get(ValueLayout.JAVA_BYTE, offset(offsets, va)) : mmu.load8(va);
+    static long load8(long ramAddress, long[] tags, long[] offsets, Mmu mmu, long va, long context) {
+        return hit(tags, va, 1, context) ? UNSAFE.getByte(null, ramAddress + offset(offsets, va)) : mmu.load8(va);
     }
 
-    static long load16(MemorySegment ram, long[] tags, long[] offsets, Mmu mmu, long va, long context) {
+    static long load16(long ramAddress, long[] tags, long[] offsets, Mmu mmu, long va, long context) {
         return hit(tags, va, 2, context)
-                ? ram.get(ValueLayout.JAVA_SHORT_UNALIGNED, offset(offsets, va)) : mmu.load16(va);
+                ? UNSAFE.getShortUnaligned(null, ramAddress + offset(offsets, va)) : mmu.load16(va);
     }
 
-    static long load32(MemorySegment ram, long[] tags, long[] offsets, Mmu mmu, long va, long context) {
+    static long load32(long ramAddress, long[] tags, long[] offsets, Mmu mmu, long va, long context) {
         return hit(tags, va, 4, context)
-                ? ram.get(ValueLayout.JAVA_INT_UNALIGNED, offset(offsets, va)) : mmu.load32(va);
+                ? UNSAFE.getIntUnaligned(null, ramAddress + offset(offsets, va)) : mmu.load32(va);
     }
 
-    static long load64(MemorySegment ram, long[] tags, long[] offsets, Mmu mmu, long va, long context) {
+    static long load64(long ramAddress, long[] tags, long[] offsets, Mmu mmu, long va, long context) {
         return hit(tags, va, 8, context)
-                ? ram.get(ValueLayout.JAVA_LONG_UNALIGNED, offset(offsets, va)) : mmu.load64(va);
+                ? UNSAFE.getLongUnaligned(null, ramAddress + offset(offsets, va)) : mmu.load64(va);
     }
 
-    static void store8(MemorySegment ram, long[] tags, long[] offsets, Mmu mmu, long va, long value, long context) {
+    static void store8(long ramAddress, long[] tags, long[] offsets, Mmu mmu, long va, long value, long context) {
         if (hit(tags, va, 1, context)) {
-            ram.set(ValueLayout.JAVA_BYTE, offset(offsets, va), (byte) value);
+            UNSAFE.putByte(null, ramAddress + offset(offsets, va), (byte) value);
         } else {
             mmu.store8(va, value);
         }
     }
 
-    static void store16(MemorySegment ram, long[] tags, long[] offsets, Mmu mmu, long va, long value, long context) {
+    static void store16(long ramAddress, long[] tags, long[] offsets, Mmu mmu, long va, long value, long context) {
         if (hit(tags, va, 2, context)) {
-            ram.set(ValueLayout.JAVA_SHORT_UNALIGNED, offset(offsets, va), (short) value);
+            UNSAFE.putShortUnaligned(null, ramAddress + offset(offsets, va), (short) value);
         } else {
             mmu.store16(va, value);
         }
     }
 
-    static void store32(MemorySegment ram, long[] tags, long[] offsets, Mmu mmu, long va, long value, long context) {
+    static void store32(long ramAddress, long[] tags, long[] offsets, Mmu mmu, long va, long value, long context) {
         if (hit(tags, va, 4, context)) {
-            ram.set(ValueLayout.JAVA_INT_UNALIGNED, offset(offsets, va), (int) value);
+            UNSAFE.putIntUnaligned(null, ramAddress + offset(offsets, va), (int) value);
         } else {
             mmu.store32(va, value);
         }
     }
 
-    static void store64(MemorySegment ram, long[] tags, long[] offsets, Mmu mmu, long va, long value, long context) {
+    static void store64(long ramAddress, long[] tags, long[] offsets, Mmu mmu, long va, long value, long context) {
         if (hit(tags, va, 8, context)) {
-            ram.set(ValueLayout.JAVA_LONG_UNALIGNED, offset(offsets, va), value);
+            UNSAFE.putLongUnaligned(null, ramAddress + offset(offsets, va), value);
         } else {
             mmu.store64(va, value);
         }

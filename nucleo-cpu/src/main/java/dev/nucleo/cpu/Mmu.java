@@ -69,7 +69,9 @@ final class Mmu {
     // The fast data TLB: RAM pages only, tagged with the vpn or'ed with the permission context
     // (dataContext), so a hit needs no permission look-up and a privilege, SUM or MXR change
     // needs no flush. Store entries exist only for dirty, writable pages that hold no
-    // translated code, so a store that hits needs no code-write check either.
+    // translated code, so a store that hits needs no code-write check either. An offset is
+    // only ever that of a whole page inside RAM: hot blocks access RAM at it without a bounds
+    // check (HotMemory), so this is what keeps a guest inside its memory.
     final long[] readTag = new long[1 << TLB_BITS];
     final long[] readOffset = new long[1 << TLB_BITS];
     final long[] writeTag = new long[1 << TLB_BITS];

@@ -118,9 +118,17 @@ public final class VirtBoard implements AutoCloseable {
     /** Stops the timer threads, releases a host thread blocked on UART input, frees RAM. */
     @Override
     public void close() {
+        closeKeepingRam();
+        ram.close();
+    }
+
+    /**
+     * Closes everything but RAM, which stays mapped: for a VM whose hart did not stop, since
+     * translated code reaches RAM without the segment's checks and must never touch freed memory.
+     */
+    public void closeKeepingRam() {
         uart.close();
         rtc.close();
         clint.close();
-        ram.close();
     }
 }

@@ -611,26 +611,42 @@ public final class Vm implements AutoCloseable {
         return harts[id];
     }
 
-    /** Stops the VM, then its devices (each finishes the request in progress), then frees RAM. */
+    /**
+     * Stops the VM, then its devices (each finishes the request in progress), then frees RAM;
+     * RAM stays mapped (leaked) if a hart has not stopped within 10 s, since a hart still in its
+     * last block must not touch freed memory.
+     */
     @Override
     public void close() {
         stop();
-        awaitHarts();               // a hart still in its last block must not touch freed RAM
+        boolean hartsStopped = awaitHarts();
         if (cpuGroup != null) {
             cpuGroup.leave();
         }
-        closeAll(devices, board);
+        if (hartsStopped) {
+            closeAll(devices, board);
+        } else {
+            System.getLogger(Vm.class.getName()).log(System.Logger.Level.WARNING,
+                    "a hart did not stop within 10 s; its VM's RAM stays mapped");
+            devices.close();
+            board.closeKeepingRam();
+        }
     }
 
-    private void awaitHarts() {
+    /** Waits for the hart threads to end; whether they all did. */
+    private boolean awaitHarts() {
         for (Thread t : hartThreads) {
             try {
                 t.join(TimeUnit.SECONDS.toMillis(10));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return false;
+            }
+            if (t.isAlive()) {
+                return false;
             }
         }
+        return true;
     }
 
     /** Turns the finisher's power requests into VM exits. */
