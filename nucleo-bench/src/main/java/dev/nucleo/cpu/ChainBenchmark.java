@@ -58,14 +58,14 @@ public class ChainBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(INSTRUCTIONS)
-    @Fork(value = 1, jvmArgsAppend = {"-Xss16m", "--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"})
+    @Fork(value = 1, jvmArgsAppend = {"-Xss16m", BenchJvm.NATIVE_ACCESS, BenchJvm.EXPORT_UNSAFE})
     public long chained() {
         return runRing();
     }
 
     @Benchmark
     @OperationsPerInvocation(INSTRUCTIONS)
-    @Fork(value = 1, jvmArgsAppend = {"-Xss16m", "--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "-Dnucleo.translator.chain=0"})
+    @Fork(value = 1, jvmArgsAppend = {"-Xss16m", BenchJvm.NATIVE_ACCESS, BenchJvm.EXPORT_UNSAFE, "-Dnucleo.translator.chain=0"})
     public long unchained() {
         return runRing();
     }

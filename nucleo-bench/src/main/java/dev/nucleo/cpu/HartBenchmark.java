@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xss16m", "--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgsAppend = {"-Xss16m", BenchJvm.NATIVE_ACCESS, BenchJvm.EXPORT_UNSAFE})
 public class HartBenchmark {
     /** Guest instructions per benchmark invocation. */
     static final int INSTRUCTIONS = 14_000;

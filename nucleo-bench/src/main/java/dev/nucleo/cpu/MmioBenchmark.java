@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgsAppend = {BenchJvm.NATIVE_ACCESS, BenchJvm.EXPORT_UNSAFE})
 public class MmioBenchmark {
     private static final long UART_LSR = VirtMemoryMap.UART0_BASE + 5;
     private static final long CLINT_MTIME = VirtMemoryMap.CLINT_BASE + 0xbff8;
