@@ -33,22 +33,24 @@ final class HotMemory {
     private HotMemory() {
     }
 
-    private static Unsafe unsafe() {
+    /** Unsafe, or a clear error naming the JVM option that gives it. */
+    static Unsafe unsafe() {
         try {
             return Unsafe.getUnsafe();
         } catch (IllegalAccessError e) {
-            throw new IllegalStateException("the translator's hot blocks need the JVM option "
+            throw new IllegalStateException("the MMU and the translator's hot blocks need the JVM option "
                     + "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED (./nucleo and the jar's manifest give it)", e);
         }
     }
 
     /**
-     * The native address of guest RAM, which hot blocks take as a constant; fails at once (when
-     * the translator is made, not in a hart's first hot block) if Unsafe is out of reach.
+     * The native address of guest RAM, which the MMU's fast paths use and hot blocks take as a
+     * constant; fails at once (when the hart is made, not in its first access) if Unsafe is out
+     * of reach or RAM is not native memory.
      */
     static long ramAddress(MemorySegment ram) {
         if (!ram.isNative()) {
-            throw new IllegalArgumentException("hot blocks need guest RAM in native memory");
+            throw new IllegalArgumentException("guest RAM must be native memory: the MMU and hot blocks reach it by address");
         }
         return ram.address();
     }

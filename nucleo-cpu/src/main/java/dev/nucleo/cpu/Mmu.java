@@ -6,6 +6,8 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
+import jdk.internal.misc.Unsafe;
+
 /**
  * One hart's view of memory: Sv39/Sv48 translation with a software TLB, then RAM (direct,
  * through a MemorySegment) or MMIO (through the board's {@link PhysicalBus}).
@@ -48,7 +50,12 @@ final class Mmu {
     /** PERMISSIONS[privilege * 4 + sum * 2 + mxr][pte flag byte] = allowed PERM_* bits. */
     private static final byte[][] PERMISSIONS = buildPermissionTables();
 
+    /** The fast paths below access RAM through Unsafe, as hot blocks do ({@link HotMemory}). */
+    private static final Unsafe UNSAFE = HotMemory.unsafe();
+
     private final MemorySegment ram;
+    /** RAM's native address: a fast-TLB offset (a whole page inside RAM) plus an in-page offset is in RAM. */
+    private final long ramAddress;
     private final long ramBase;
     final long ramSize;                 // package-private for HartState
     private final PhysicalBus bus;
@@ -70,8 +77,9 @@ final class Mmu {
     // (dataContext), so a hit needs no permission look-up and a privilege, SUM or MXR change
     // needs no flush. Store entries exist only for dirty, writable pages that hold no
     // translated code, so a store that hits needs no code-write check either. An offset is
-    // only ever that of a whole page inside RAM: hot blocks access RAM at it without a bounds
-    // check (HotMemory), so this is what keeps a guest inside its memory.
+    // only ever that of a whole page inside RAM: the fast paths below and hot blocks (HotMemory)
+    // access RAM at it through Unsafe, without a bounds check, so this is what keeps a guest
+    // inside its memory.
     final long[] readTag = new long[1 << TLB_BITS];
     final long[] readOffset = new long[1 << TLB_BITS];
     final long[] writeTag = new long[1 << TLB_BITS];
@@ -108,6 +116,7 @@ final class Mmu {
             throw new IllegalStateException("Nucleo needs a little-endian host");
         }
         this.ram = ram;
+        this.ramAddress = HotMemory.ramAddress(ram);
         this.ramBase = ramBase;
         this.ramSize = ram.byteSize();
         this.bus = bus;
@@ -264,7 +273,7 @@ final class Mmu {
         int i = (int) vpn & TLB_MASK;
         int offset = (int) va & 0xfff;
         if (readTag[i] == (vpn | dataContext) && offset <= 0x1000 - 8) {
-            return ram.get(LONG, readOffset[i] + offset);
+            return UNSAFE.getLongUnaligned(null, ramAddress + readOffset[i] + offset);
         }
         return load64Slow(va);
     }
@@ -287,7 +296,7 @@ final class Mmu {
         int i = (int) vpn & TLB_MASK;
         int offset = (int) va & 0xfff;
         if (readTag[i] == (vpn | dataContext) && offset <= 0x1000 - 4) {
-            return ram.get(INT, readOffset[i] + offset);
+            return UNSAFE.getIntUnaligned(null, ramAddress + readOffset[i] + offset);
         }
         return load32Slow(va);
     }
@@ -310,7 +319,7 @@ final class Mmu {
         int i = (int) vpn & TLB_MASK;
         int offset = (int) va & 0xfff;
         if (readTag[i] == (vpn | dataContext) && offset <= 0x1000 - 2) {
-            return ram.get(SHORT, readOffset[i] + offset);
+            return UNSAFE.getShortUnaligned(null, ramAddress + readOffset[i] + offset);
         }
         return load16Slow(va);
     }
@@ -333,7 +342,7 @@ final class Mmu {
         int i = (int) vpn & TLB_MASK;
         int offset = (int) va & 0xfff;
         if (readTag[i] == (vpn | dataContext) && offset <= 0x1000 - 1) {
-            return ram.get(BYTE, readOffset[i] + offset);
+            return UNSAFE.getByte(null, ramAddress + readOffset[i] + offset);
         }
         return load8Slow(va);
     }
@@ -353,7 +362,7 @@ final class Mmu {
         int i = (int) vpn & TLB_MASK;
         int offset = (int) va & 0xfff;
         if (writeTag[i] == (vpn | dataContext) && offset <= 0x1000 - 8) {
-            ram.set(LONG, writeOffset[i] + offset, value);
+            UNSAFE.putLongUnaligned(null, ramAddress + writeOffset[i] + offset, value);
             return;
         }
         store64Slow(va, value);
@@ -380,7 +389,7 @@ final class Mmu {
         int i = (int) vpn & TLB_MASK;
         int offset = (int) va & 0xfff;
         if (writeTag[i] == (vpn | dataContext) && offset <= 0x1000 - 4) {
-            ram.set(INT, writeOffset[i] + offset, (int) value);
+            UNSAFE.putIntUnaligned(null, ramAddress + writeOffset[i] + offset, (int) value);
             return;
         }
         store32Slow(va, value);
@@ -407,7 +416,7 @@ final class Mmu {
         int i = (int) vpn & TLB_MASK;
         int offset = (int) va & 0xfff;
         if (writeTag[i] == (vpn | dataContext) && offset <= 0x1000 - 2) {
-            ram.set(SHORT, writeOffset[i] + offset, (short) value);
+            UNSAFE.putShortUnaligned(null, ramAddress + writeOffset[i] + offset, (short) value);
             return;
         }
         store16Slow(va, value);
@@ -434,7 +443,7 @@ final class Mmu {
         int i = (int) vpn & TLB_MASK;
         int offset = (int) va & 0xfff;
         if (writeTag[i] == (vpn | dataContext) && offset <= 0x1000 - 1) {
-            ram.set(BYTE, writeOffset[i] + offset, (byte) value);
+            UNSAFE.putByte(null, ramAddress + writeOffset[i] + offset, (byte) value);
             return;
         }
         store8Slow(va, value);
