@@ -778,7 +778,11 @@ public final class Hart {
             if (privilege == Mmu.PRIV_U || (privilege == Mmu.PRIV_S && (csr.mstatus & Csr.TVM_BIT) != 0)) {
                 throw Trap.illegal(raw);
             }
-            mmu.flush();
+            if (rs1(inst) == 0) {
+                mmu.flush();
+            } else {
+                mmu.flushPage(x[rs1(inst)]);    // an ASID in rs2 changes nothing: no ASIDs are kept
+            }
             return next;
         }
         switch (inst) {

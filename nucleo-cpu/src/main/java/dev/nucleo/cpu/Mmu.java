@@ -73,6 +73,14 @@ final class Mmu {
     private boolean mxr;
 
     private final long[] tlbTag = new long[1 << TLB_BITS];
+    /**
+     * The superpage regions (a vpn shifted by 9 bits per level) translations were cached from
+     * since the last full flush, as a bit filter: a set bit means maybe, a clear one surely not.
+     */
+    private static final int SUPERPAGE_FILTER_BITS = 4096;
+    private final long[] superpageRegions = new long[SUPERPAGE_FILTER_BITS / 64];
+    /** The vpn bits of a fast-TLB tag (the permission context lives above them). */
+    private static final long VPN_BITS = (1L << 52) - 1;
     // The fast data TLB: RAM pages only, tagged with the vpn or'ed with the permission context
     // (dataContext), so a hit needs no permission look-up and a privilege, SUM or MXR change
     // needs no flush. Store entries exist only for dirty, writable pages that hold no
@@ -149,13 +157,68 @@ final class Mmu {
         fetchVpn = -1;
     }
 
-    /** sfence.vma and satp writes: forget every cached translation. */
+    /** sfence.vma of every address, and satp writes: forget every cached translation. */
     void flush() {
         Arrays.fill(tlbTag, -1L);
         Arrays.fill(readTag, -1L);
         Arrays.fill(writeTag, -1L);
+        Arrays.fill(superpageRegions, 0L);
         fetchVpn = -1;
         fetchGeneration += GENERATION_STEP;
+    }
+
+    /**
+     * sfence.vma of one address (Linux's flush of one page, about 100,000 in a boot, mostly
+     * while modules load): forgets the translations of va's page only, and starts a new fetch
+     * generation only if the translator ever ran code on that page, so the links between
+     * blocks elsewhere stay. A superpage's translation is cached per 4 KiB page, under other
+     * slots than va's; if a superpage cached since the last full flush may cover va, every
+     * translation goes, as on a full flush (QEMU's TLB does the same).
+     */
+    void flushPage(long va) {
+        long vpn = va >>> 12;
+        if (superpageMayCover(vpn)) {
+            flush();
+            return;
+        }
+        int i = (int) vpn & TLB_MASK;
+        if (tlbTag[i] == vpn) {
+            tlbTag[i] = -1L;
+        }
+        if ((readTag[i] & VPN_BITS) == vpn) {
+            readTag[i] = -1L;
+        }
+        if ((writeTag[i] & VPN_BITS) == vpn) {
+            writeTag[i] = -1L;
+        }
+        if (fetchVpn == vpn) {
+            fetchVpn = -1;
+        }
+        if (codeWriteListener == null || codeWriteListener.mayRunCodeOn(vpn)) {
+            fetchGeneration += GENERATION_STEP;
+        }
+    }
+
+    /** Notes that a translation from a superpage (a leaf above level 0) was cached. */
+    private void noteSuperpage(long vpn, int level) {
+        int bit = superpageRegionBit(vpn, level);
+        superpageRegions[bit >>> 6] |= 1L << bit;
+    }
+
+    private boolean superpageMayCover(long vpn) {
+        for (int level = 1; level < levels; level++) {
+            int bit = superpageRegionBit(vpn, level);
+            if ((superpageRegions[bit >>> 6] & (1L << bit)) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A bit for the superpage region of vpn at a level; regions of different levels may share one. */
+    private static int superpageRegionBit(long vpn, int level) {
+        long region = (vpn >>> (9 * level)) * 4 + level;
+        return (int) (region ^ (region >>> 13) ^ (region >>> 26)) & (SUPERPAGE_FILTER_BITS - 1);
     }
 
     /** See {@link #fetchGeneration}. */
@@ -665,6 +728,9 @@ final class Mmu {
         tlbTag[i] = vpn;
         tlbPage[i] = page;
         tlbFlags[i] = (byte) updated;
+        if (level > 0) {
+            noteSuperpage(vpn, level);
+        }
         return page | (va & 0xfff);
     }
 

@@ -68,6 +68,8 @@ final class Translator implements CodeWriteListener {
     private final Block[] recent = new Block[1 << FAST_BITS];
     private final BlockTable blocks = new BlockTable(4096);
     private final Map<Integer, List<Block>> blocksByPage = new HashMap<>();
+    /** Virtual page numbers blocks were decoded on (one of their blocks each), kept until everything is dropped. */
+    private final BlockTable codeVirtualPages = new BlockTable(256);
     /** The block that ran last: its successors are the first guess for the next one. */
     private Block previous;
     private int tracked;
@@ -329,6 +331,7 @@ final class Translator implements CodeWriteListener {
         blocks.put(pc, block);
         int page = (int) (ramAddress >>> 12);
         blocksByPage.computeIfAbsent(page, p -> new ArrayList<>()).add(block);
+        codeVirtualPages.put(pc >>> 12, block);
         tracked++;
         mmu.markCodePage(ramAddress);
         return block;
@@ -349,7 +352,12 @@ final class Translator implements CodeWriteListener {
         tracked -= dropped.size();
     }
 
-    /** fence.i: RAM may hold new code anywhere (devices write RAM without the MMU). */
+    @Override
+    public boolean mayRunCodeOn(long vpn) {
+        return codeVirtualPages.get(vpn) != null;
+    }
+
+        /** fence.i: RAM may hold new code anywhere (devices write RAM without the MMU). */
     void codeMayHaveChanged() {
         epoch++;
         mmu.newFetchGeneration();               // chained calls skip the check of the bytes
@@ -360,6 +368,7 @@ final class Translator implements CodeWriteListener {
         blocks.forEach(b -> b.valid = false);
         blocks.clear();
         blocksByPage.clear();
+        codeVirtualPages.clear();
         Arrays.fill(recent, null);
         tracked = 0;
         mmu.clearCodePages();
