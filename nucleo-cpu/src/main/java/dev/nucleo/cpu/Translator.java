@@ -4,8 +4,10 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
@@ -68,8 +70,11 @@ final class Translator implements CodeWriteListener {
     private final Block[] recent = new Block[1 << FAST_BITS];
     private final BlockTable blocks = new BlockTable(4096);
     private final Map<Integer, List<Block>> blocksByPage = new HashMap<>();
-    /** Virtual page numbers blocks were decoded on (one of their blocks each), kept until everything is dropped. */
-    private final BlockTable codeVirtualPages = new BlockTable(256);
+    /**
+     * Virtual page numbers blocks were decoded on, kept until everything is dropped (numbers,
+     * not blocks: a dropped block's class must stay free to be unloaded).
+     */
+    private final Set<Long> codeVirtualPages = new HashSet<>();
     /** The block that ran last: its successors are the first guess for the next one. */
     private Block previous;
     private int tracked;
@@ -331,7 +336,7 @@ final class Translator implements CodeWriteListener {
         blocks.put(pc, block);
         int page = (int) (ramAddress >>> 12);
         blocksByPage.computeIfAbsent(page, p -> new ArrayList<>()).add(block);
-        codeVirtualPages.put(pc >>> 12, block);
+        codeVirtualPages.add(pc >>> 12);
         tracked++;
         mmu.markCodePage(ramAddress);
         return block;
@@ -354,10 +359,10 @@ final class Translator implements CodeWriteListener {
 
     @Override
     public boolean mayRunCodeOn(long vpn) {
-        return codeVirtualPages.get(vpn) != null;
+        return codeVirtualPages.contains(vpn);
     }
 
-        /** fence.i: RAM may hold new code anywhere (devices write RAM without the MMU). */
+    /** fence.i: RAM may hold new code anywhere (devices write RAM without the MMU). */
     void codeMayHaveChanged() {
         epoch++;
         mmu.newFetchGeneration();               // chained calls skip the check of the bytes
