@@ -9,8 +9,9 @@ import java.util.Arrays;
 import jdk.internal.misc.Unsafe;
 
 /**
- * One hart's view of memory: Sv39/Sv48 translation with a software TLB, then RAM (direct,
- * through a MemorySegment) or MMIO (through the board's {@link PhysicalBus}).
+ * One hart's view of memory: Sv39/Sv48 translation with a software TLB, then RAM (by its
+ * native address on a fast-TLB hit, else through its MemorySegment) or MMIO (through the
+ * board's {@link PhysicalBus}).
  *
  * <p>The TLB is direct-mapped and holds one 4 KiB page per entry (superpages are cached page by
  * page) together with the PTE's flag byte. A hit is checked against a precomputed permission
