@@ -133,7 +133,7 @@ final class BlockCompiler {
     /** A compiler for the blocks of this hart (its hot blocks' constants are its registers, MMU and RAM). */
     BlockCompiler(Hart hart) {
         Mmu mmu = hart.mmu;
-        ramAddress = HotMemory.ramAddress(mmu.ram());
+        ramAddress = mmu.ramAddress();
         classData = List.of(mmu.readTag, mmu.readOffset, mmu.writeTag, mmu.writeOffset, hart.x, mmu);
     }
 

@@ -290,6 +290,11 @@ final class Mmu {
         return ram;
     }
 
+    /** RAM's native address, checked when the MMU was made (hot blocks take it as a constant). */
+    long ramAddress() {
+        return ramAddress;
+    }
+
     // ---------------------------------------------------------------- translated code
 
     /** Starts (or with null stops) tracking stores to code pages; the listener hears of stores to marked pages. */
