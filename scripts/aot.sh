@@ -44,28 +44,32 @@ nucleo_aot_options() {
 }
 
 # Trains the cache $2 for the jar $1: the default guest boots to its banner and powers off
-# (about half a minute), the JVM writes the cache as it exits; then it is renamed into place, so
-# a concurrent run never reads half a file. Old caches beyond the three newest are removed.
+# (about half a minute; with the translator, whatever NUCLEO_ENGINE says), the JVM writes the
+# cache as it exits; then it is renamed into place, so a concurrent run never reads half a
+# file. Old caches beyond the three newest are removed. A training that failed is marked so
+# that the same build does not try again; one interrupted by a signal (Ctrl-C) is not.
 nucleo_aot_train() {
-  local jar="$1" file="$2" dir work log
+  local jar="$1" file="$2" dir work log status=0
   dir="$(dirname "$file")"
   mkdir -p "$dir" && work="$(mktemp -d "$dir/training.XXXXXX")" || return 1
   log="$dir/training.log"
   echo "nucleo: making the JVM's AOT cache for this build: one guest boot, about half a minute" \
     "(once per build; NUCLEO_AOT=0 skips it)" >&2
   : >"$work/init.sh"
-  if "$JAVA_HOME/bin/java" "${NUCLEO_JVM_OPTS[@]}" -jar "$jar" guest initramfs \
-        --init-script "$work/init.sh" -o "$work/training.cpio.gz" >"$log" 2>&1 &&
-     timeout 600 "$JAVA_HOME/bin/java" "${NUCLEO_JVM_OPTS[@]}" "-XX:AOTCacheOutput=$work/nucleo.aot" \
-        -jar "$jar" run --initrd "$work/training.cpio.gz" --cmdline "console=ttyS0 quiet" \
-        </dev/null >>"$log" 2>&1 &&
-     [ -s "$work/nucleo.aot" ] && mv -f "$work/nucleo.aot" "$file"; then
+  "$JAVA_HOME/bin/java" "${NUCLEO_JVM_OPTS[@]}" -jar "$jar" guest initramfs \
+      --init-script "$work/init.sh" -o "$work/training.cpio.gz" >"$log" 2>&1 &&
+    NUCLEO_ENGINE=translator timeout 600 "$JAVA_HOME/bin/java" "${NUCLEO_JVM_OPTS[@]}" \
+      "-XX:AOTCacheOutput=$work/nucleo.aot" -jar "$jar" run --initrd "$work/training.cpio.gz" \
+      --cmdline "console=ttyS0 quiet" </dev/null >>"$log" 2>&1 || status=$?
+  if [ "$status" = 0 ] && [ -s "$work/nucleo.aot" ] && mv -f "$work/nucleo.aot" "$file"; then
     rm -rf "$work"
     ls -t "$dir"/nucleo-*.aot 2>/dev/null | tail -n +4 | xargs -r rm -f
     return 0
   fi
-  echo "nucleo: could not make the AOT cache (see $log); running without it" >&2
-  : >"$file.failed"
   rm -rf "$work"
+  echo "nucleo: could not make the AOT cache (see $log); running without it" >&2
+  if [ "$status" -le 128 ] || [ "$status" = 137 ]; then
+    : >"$file.failed"       # 137: killed by timeout's KILL or the OOM killer; other signals: try again next time
+  fi
   return 1
 }

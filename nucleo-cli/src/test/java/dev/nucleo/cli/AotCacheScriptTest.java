@@ -82,6 +82,28 @@ class AotCacheScriptTest {
     }
 
     @Test
+    void aTrainingStoppedByASignalIsTriedAgainWithTheTranslator() throws Exception {
+        // A java that builds the initramfs, then notes its engine and is killed while it boots.
+        Path fakeJdk = dir.resolve("jdk");
+        Path java = fakeJdk.resolve("bin/java");
+        Files.createDirectories(java.getParent());
+        Files.writeString(java, """
+                #!/bin/bash
+                for arg in "$@"; do
+                  if [ "$arg" = run ]; then echo "engine ${NUCLEO_ENGINE:-unset}" >>"$FAKE_LOG"; kill -TERM $$; fi
+                done
+                exit 0
+                """);
+        java.toFile().setExecutable(true);
+        String train = "NUCLEO_ENGINE=interpreter JAVA_HOME=" + fakeJdk + " FAKE_LOG=" + dir.resolve("log")
+                + " nucleo_aot_options \"$JAR\" train";
+
+        assertTrue(bash(train).err().contains("could not make the AOT cache"));
+        assertTrue(bash(train).err().contains("making the JVM's AOT cache"), "not marked as failed");
+        assertEquals("engine translator\nengine translator", Files.readString(dir.resolve("log")).strip());
+    }
+
+    @Test
     void theJvmRunsOnWithoutABrokenCache() throws Exception {
         Path broken = dir.resolve("broken.aot");
         Files.writeString(broken, "not an AOT cache");
