@@ -23,7 +23,7 @@ nucleo_aot_file() {
     echo "$JAVA_HOME"
     cat "$JAVA_HOME/release" 2>/dev/null
     echo "${NUCLEO_JVM_OPTS[*]}"
-    stat -c '%n %s %Y' "$jar" "$(dirname "$jar")"/lib/*.jar 2>/dev/null
+    stat -c '%n %s %Y' "$jar" "$(dirname "$jar")"/lib/*.jar 2>/dev/null || true
   } | sha256sum | cut -c1-16)"
   echo "$(nucleo_cache_dir)/aot/nucleo-$key.aot"
 }
