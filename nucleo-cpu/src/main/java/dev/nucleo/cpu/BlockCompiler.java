@@ -40,6 +40,7 @@ final class BlockCompiler {
     private static final ClassDesc CD_CHAINED = ClassDesc.of("dev.nucleo.cpu.ChainedBlock");
     private static final ClassDesc CD_HOT_MEMORY = ClassDesc.of("dev.nucleo.cpu.HotMemory");
     private static final MethodTypeDesc GO_TO = MethodTypeDesc.of(CD_void, CD_HART, CD_long, CD_int);
+    private static final MethodTypeDesc NEXT = MethodTypeDesc.of(CD_CHAINED, CD_HART, CD_long, CD_int);
     private static final ClassDesc CD_OPS = ClassDesc.of("dev.nucleo.cpu.TranslatedOps");
     private static final ClassDesc CD_MATH = ClassDesc.of("java.lang.Math");
     private static final ClassDesc CD_LONG_ARRAY = CD_long.arrayType();
@@ -300,6 +301,8 @@ final class BlockCompiler {
 
         private final boolean countRuns;
         private final boolean inlineMemory;
+        /** Whether each exit makes its chained call itself (warm code: C1 never guesses at a call's class). */
+        private final boolean ownCallSites;
         private final long ramAddress;
 
         /**
@@ -314,6 +317,7 @@ final class BlockCompiler {
             this.region = region;
             this.countRuns = !hot;
             this.inlineMemory = hot;
+            this.ownCallSites = !hot;
             starts = new Label[region.size()];
             instructionsBefore = new int[region.size()];
             for (int k = 0; k < region.size(); k++) {
@@ -458,8 +462,9 @@ final class BlockCompiler {
 
         /**
          * Leaves the block (its state already complete in the hart) by a new exit to target
-         * (null: the jalr target in TEMP) through {@link ChainedBlock#goTo}, which calls the
-         * block remembered there if it may, else returns to the dispatcher.
+         * (null: the jalr target in TEMP), calling the block remembered there if it may, else
+         * returning to the dispatcher: a hot block through {@link ChainedBlock#goTo}, a warm
+         * one from a call site of this exit's own ({@link ChainedBlock#next} says what to call).
          */
         private void chainOrReturn(Long target) {
             code.aload(0).aload(HART);
@@ -469,7 +474,16 @@ final class BlockCompiler {
                 code.loadConstant(target);
             }
             code.loadConstant(exits++);
-            code.invokevirtual(CD_CHAINED, "goTo", GO_TO);
+            if (ownCallSites) {
+                Label none = code.newLabel();
+                code.invokevirtual(CD_CHAINED, "next", NEXT)
+                        .dup().ifnull(none)
+                        .aload(HART).invokevirtual(CD_CHAINED, "run", RUN).return_()
+                        .labelBinding(none);
+                code.pop();
+            } else {
+                code.invokevirtual(CD_CHAINED, "goTo", GO_TO);
+            }
             code.return_();
         }
 

@@ -22,7 +22,8 @@ final class TierStats {
     /** Where the reports go, or null: no statistics (the default). */
     static final String FILE = System.getProperty("nucleo.translator.stats");
     private static final System.Logger LOG = System.getLogger(TierStats.class.getName());
-    private static final int TOP_BLOCKS = 30;
+    /** How many of the blocks that ran the most the report lists ({@code -Dnucleo.translator.stats.top=N}). */
+    private static final int TOP_BLOCKS = Integer.getInteger("nucleo.translator.stats.top", 30);
     private static final int COLD = 0;
     private static final int WARM = 1;
     private static final int HOT = 2;
