@@ -229,7 +229,7 @@ def summary(args):
         if "smp-serial" in metrics and metrics.get("smp-parallel"):
             metrics["smp-speedup"] = metrics["smp-serial"] / metrics["smp-parallel"]
         runs[key] = metrics
-    tools = ["nucleo", "qemu", "native"]
+    tools = ["nucleo", "base", "qemu", "native"]   # base: bench/workloads -B, another build
     present = [t for t in tools if any(k[0] == t for k in runs)]
     shown = [(w, label) for w, label in WORKLOADS if any(w in m for m in runs.values())]
 
@@ -244,17 +244,23 @@ def summary(args):
         values = [m[metric] for k, m in runs.items() if k[0] == tool and metric in m]
         return (statistics.median(values), len(values)) if values else (None, 0)
 
+    def ratio(w, a, b):
+        if w.startswith("idle") or w == "smp-speedup" or a is None or not b:
+            return "-"
+        return f"{a / b:.2f}x"
+
+    base = "base" in present
     print()
-    print("| median over good runs | Nucleo | QEMU | Nucleo / QEMU | native |")
-    print("|---|---:|---:|---:|---:|")
+    print("| median over good runs | Nucleo |" + (" base build | Nucleo / base |" if base else "")
+          + " QEMU | Nucleo / QEMU | native |")
+    print("|---|---:|" + ("---:|---:|" if base else "") + "---:|---:|---:|")
     for w, label in shown:
-        n, nn = median("nucleo", w)
-        q, qn = median("qemu", w)
+        n, _ = median("nucleo", w)
+        b, _ = median("base", w)
+        q, _ = median("qemu", w)
         h, _ = median("native", w)
-        ratio = f"{n / q:.2f}x" if n is not None and q else "-"
-        if w.startswith("idle") or w == "smp-speedup":
-            ratio = "-"
-        print(f"| {label} | {fmt2(n)} | {fmt2(q)} | {ratio} | {fmt2(h)} |")
+        base_cells = f" {fmt2(b)} | {ratio(w, n, b)} |" if base else ""
+        print(f"| {label} | {fmt2(n)} |{base_cells} {fmt2(q)} | {ratio(w, n, q)} | {fmt2(h)} |")
     guest_checks = []
     for w, _ in shown:
         for tool in ("nucleo", "qemu"):
@@ -265,15 +271,16 @@ def summary(args):
     if guest_checks:
         print()
         print("guest clock (/proc/uptime, 10 ms) medians for the same intervals: " + ", ".join(guest_checks))
-    for boot, harts in (("1cpu", "1 hart"), ("2cpu", "2 harts")):
-        n, _ = median("nucleo", f"idle-{boot}")
-        if n is not None:
-            print()
-            print(f"idle check, Nucleo with {harts}: median {n:.2f}% of a host core, limit {IDLE_LIMIT:g}%: "
-                  + ("ok" if n < IDLE_LIMIT else "OVER THE LIMIT"))
-            for r in rows:
-                if (r["tool"], r["boot"], r["event"], r["name"]) == ("nucleo", boot, "end", "idle") and r["detail"]:
-                    print(f"  run {r['run']}, busiest threads: {r['detail']}")
+    for tool, name in (("nucleo", "Nucleo"), ("base", "the base build")):
+        for boot, harts in (("1cpu", "1 hart"), ("2cpu", "2 harts")):
+            n, _ = median(tool, f"idle-{boot}")
+            if n is not None:
+                print()
+                print(f"idle check, {name} with {harts}: median {n:.2f}% of a host core, limit {IDLE_LIMIT:g}%: "
+                      + ("ok" if n < IDLE_LIMIT else "OVER THE LIMIT"))
+                for r in rows:
+                    if (r["tool"], r["boot"], r["event"], r["name"]) == (tool, boot, "end", "idle") and r["detail"]:
+                        print(f"  run {r['run']}, busiest threads: {r['detail']}")
     print()
     counts = ", ".join(f"{t} {sum(1 for k in runs if k[0] == t and k not in failed)} of "
                        f"{sum(1 for k in runs if k[0] == t)}" for t in present)
