@@ -263,7 +263,7 @@ def summary(args):
         print(f"| {label} | {fmt2(n)} |{base_cells} {fmt2(q)} | {ratio(w, n, q)} | {fmt2(h)} |")
     guest_checks = []
     for w, _ in shown:
-        for tool in ("nucleo", "qemu"):
+        for tool in ("nucleo", "base", "qemu"):
             host, _ = median(tool, w)
             guest, _ = median(tool, f"guest:{w}")
             if host is not None and guest is not None:
