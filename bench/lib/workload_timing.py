@@ -17,6 +17,7 @@
 """
 
 import argparse
+import fcntl
 import os
 import re
 import select
@@ -145,9 +146,9 @@ def run(args):
     if not banner_seen:
         problems.append("no banner")
     record("exit", str(status), exit_at, None, usage.ru_utime + usage.ru_stime, "; ".join(problems))
-    new_file = not os.path.exists(args.results) or os.path.getsize(args.results) == 0
     with open(args.results, "a") as out:
-        if new_file:
+        fcntl.flock(out, fcntl.LOCK_EX)     # two runs side by side (bench/workloads -P) append too
+        if out.seek(0, os.SEEK_END) == 0:
             out.write("\t".join(COLUMNS) + "\n")
         for row in rows:
             out.write("\t".join(row) + "\n")
