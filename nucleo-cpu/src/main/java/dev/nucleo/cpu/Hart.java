@@ -59,6 +59,8 @@ public final class Hart {
     int chainBudget;
     ChainedBlock lastBlock;
     int lastExit;
+    /** The compiled blocks the dispatcher found last, by pc: see {@link ChainedBlock#next}. */
+    final JumpCache jumpCache = new JumpCache();
     private String crashReason;
     private final HartPause pause = new HartPause();   // Vm.pause(): park between blocks
 

@@ -126,6 +126,7 @@ final class Translator implements CodeWriteListener {
             }
         }
         if (compiled != null) {
+            hart.jumpCache.put(pc, generation, compiled);
             return runCompiled(compiled, pc);
         }
         int n = block.length();

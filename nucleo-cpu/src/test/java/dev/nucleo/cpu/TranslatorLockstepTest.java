@@ -302,6 +302,40 @@ class TranslatorLockstepTest {
     }
 
     @Test
+    void aReturnToAThirdCallerFindsItsBlockWithoutTheDispatcher() {
+        // f is called from three places in the loop. Its return exit remembers two targets,
+        // so the third caller always misses them; the hart's jump cache (filled when the
+        // dispatcher ran each caller's block) gives the block, and the chain goes on.
+        Asm a = new Asm();
+        a.emit(addi(11, 0, 300));                     // a1 = iterations
+        int fixup = a.here();
+        a.emit(auipc(5, 0));
+        a.emit(0);                                    // addi t0, t0, f (patched below)
+        a.emit(jal(0, 12));                           // over f
+        int f = a.here();
+        a.emit(addi(10, 10, 1));                      // f: a0++
+        a.emit(i(0, 1, 0, 0, 0x67));                  // ret
+        int loop = a.here();
+        a.emit(i(0, 5, 0, 1, 0x67));                  // jalr ra, 0(t0): call f
+        a.emit(addi(12, 12, 1));                      // a2++
+        a.emit(i(0, 5, 0, 1, 0x67));                  // call f again
+        a.emit(addi(13, 13, 1));                      // a3++
+        a.emit(i(0, 5, 0, 1, 0x67));                  // and a third time
+        a.emit(addi(14, 14, 1));                      // a4++
+        a.emit(addi(11, 11, -1));
+        a.emit(b(loop - a.here(), 0, 11, 1));         // bne a1, zero, loop
+        a.emit(WFI);
+        int[] words = a.words();
+        words[fixup / 4 + 1] = addi(5, 5, f - fixup);
+        LongAccumulator longest = new LongAccumulator(Math::max, 0);
+        Hart translated = runInLockstep(Arena.ofAuto(), words, 1, longest::accumulate);
+        assertEquals(900, translated.register(10));
+        assertEquals(300, translated.register(14));
+        assertTrue(longest.get() > 16, "one dispatch ran at most " + longest.get()
+                + " instructions: a return to the third caller went back to the dispatcher");
+    }
+
+    @Test
     void warmBlocksArePromotedToHotCodeAndStillAgree() {
         // After 50 runs as warm code the loop's blocks are compiled again as hot code, which
         // runs the remaining iterations chained.
