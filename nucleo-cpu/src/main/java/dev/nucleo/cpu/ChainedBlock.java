@@ -20,8 +20,6 @@ import java.util.List;
 abstract class ChainedBlock {
     /** Blocks one dispatch may run chained, one nested call each (0: no chaining). */
     static final int CHAIN_LIMIT = Integer.getInteger("nucleo.translator.chain", 16);
-    /** Whether an exit whose remembered targets miss looks in the hart's {@link JumpCache}. */
-    static final boolean JUMP_CACHE = !Boolean.getBoolean("nucleo.translator.noJumpCache");
 
     // Per exit: the pc it went to, the block found there and the fetch generation it was found in.
     private final long[] exitPc;
@@ -92,7 +90,7 @@ abstract class ChainedBlock {
         } else if (otherNext != null && otherPc[exit] == target && (next = otherNext[exit]) != null
                 && otherGeneration[exit] == hart.mmu.fetchGeneration() && hart.chainBudget-- > 0) {
             return next;
-        } else if (JUMP_CACHE && (next = hart.jumpCache.get(target, hart.mmu.fetchGeneration())) != null
+        } else if (hart.jumpCache != null && (next = hart.jumpCache.get(target, hart.mmu.fetchGeneration())) != null
                 && hart.chainBudget-- > 0) {
             return next;                        // a third target, found where the dispatcher left it
         }

@@ -59,8 +59,8 @@ public final class Hart {
     int chainBudget;
     ChainedBlock lastBlock;
     int lastExit;
-    /** The compiled blocks the dispatcher found last, by pc: see {@link ChainedBlock#next}. */
-    final JumpCache jumpCache = new JumpCache();
+    /** The compiled blocks the dispatcher found last, by pc (see {@link ChainedBlock#next}), or null: off. */
+    JumpCache jumpCache = JumpCache.ENABLED ? new JumpCache() : null;
     private String crashReason;
     private final HartPause pause = new HartPause();   // Vm.pause(): park between blocks
 
@@ -139,6 +139,11 @@ public final class Hart {
             throw new IllegalStateException("the hart does not use the translator");
         }
         translator.compileSynchronously(executions);
+    }
+
+    /** Turns the jump cache off (tests of the links it would otherwise stand in for). */
+    void withoutJumpCache() {
+        jumpCache = null;
     }
 
     /** For tests: compile a warm block hot on its n-th run (0: every block hot at once). */

@@ -8,6 +8,8 @@ package dev.nucleo.cpu;
  * for the same reason a link of that generation is ({@link ChainedBlock}).
  */
 final class JumpCache {
+    /** Whether harts have one ({@code -Dnucleo.translator.noJumpCache=true}: no). */
+    static final boolean ENABLED = !Boolean.getBoolean("nucleo.translator.noJumpCache");
     private static final int BITS = 10;
     private static final int MASK = (1 << BITS) - 1;
 

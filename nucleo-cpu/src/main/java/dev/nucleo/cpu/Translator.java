@@ -126,7 +126,9 @@ final class Translator implements CodeWriteListener {
             }
         }
         if (compiled != null) {
-            hart.jumpCache.put(pc, generation, compiled);
+            if (hart.jumpCache != null) {
+                hart.jumpCache.put(pc, generation, compiled);
+            }
             return runCompiled(compiled, pc);
         }
         int n = block.length();

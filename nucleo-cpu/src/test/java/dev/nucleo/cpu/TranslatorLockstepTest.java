@@ -272,28 +272,10 @@ class TranslatorLockstepTest {
         // f is called through a register from two places in the loop, so its return (a jalr
         // exit) goes to one caller, then the other. An exit remembers its last two targets:
         // once both are linked, one dispatch runs up to the chain limit instead of stopping
-        // at every return.
-        Asm a = new Asm();
-        a.emit(addi(11, 0, 400));                     // a1 = iterations
-        int fixup = a.here();
-        a.emit(auipc(5, 0));
-        a.emit(0);                                    // addi t0, t0, f (patched below)
-        a.emit(jal(0, 12));                           // over f
-        int f = a.here();
-        a.emit(addi(10, 10, 1));                      // f: a0++
-        a.emit(i(0, 1, 0, 0, 0x67));                  // ret
-        int loop = a.here();
-        a.emit(i(0, 5, 0, 1, 0x67));                  // jalr ra, 0(t0): call f
-        a.emit(addi(12, 12, 1));                      // a2++
-        a.emit(i(0, 5, 0, 1, 0x67));                  // call f again
-        a.emit(addi(13, 13, 1));                      // a3++
-        a.emit(addi(11, 11, -1));
-        a.emit(b(loop - a.here(), 0, 11, 1));         // bne a1, zero, loop
-        a.emit(WFI);
-        int[] words = a.words();
-        words[fixup / 4 + 1] = addi(5, 5, f - fixup);
+        // at every return. (Without the jump cache, which would find the caller's block too.)
         LongAccumulator longest = new LongAccumulator(Math::max, 0);
-        Hart translated = runInLockstep(Arena.ofAuto(), words, 1, longest::accumulate);
+        Hart translated = runInLockstep(Arena.ofAuto(), loopCallingF(2, 400), 1, Hart::withoutJumpCache,
+                longest::accumulate);
         assertEquals(800, translated.register(10));
         assertEquals(400, translated.register(12));
         assertEquals(400, translated.register(13));
@@ -306,8 +288,22 @@ class TranslatorLockstepTest {
         // f is called from three places in the loop. Its return exit remembers two targets,
         // so the third caller always misses them; the hart's jump cache (filled when the
         // dispatcher ran each caller's block) gives the block, and the chain goes on.
+        LongAccumulator longest = new LongAccumulator(Math::max, 0);
+        Hart translated = runInLockstep(Arena.ofAuto(), loopCallingF(3, 300), 1, longest::accumulate);
+        assertEquals(900, translated.register(10));
+        assertEquals(300, translated.register(14));
+        assertTrue(longest.get() > 16, "one dispatch ran at most " + longest.get()
+                + " instructions: a return to the third caller went back to the dispatcher");
+    }
+
+    /**
+     * A loop of iterations that calls f (a0++, ret) through a register from callers places,
+     * each call followed by its own counter (a2, a3, ... ++), then counts a1 down and ends in
+     * a wfi: f's return (a jalr exit) goes to each caller in turn.
+     */
+    private static int[] loopCallingF(int callers, int iterations) {
         Asm a = new Asm();
-        a.emit(addi(11, 0, 300));                     // a1 = iterations
+        a.emit(addi(11, 0, iterations));              // a1 = iterations
         int fixup = a.here();
         a.emit(auipc(5, 0));
         a.emit(0);                                    // addi t0, t0, f (patched below)
@@ -316,23 +312,16 @@ class TranslatorLockstepTest {
         a.emit(addi(10, 10, 1));                      // f: a0++
         a.emit(i(0, 1, 0, 0, 0x67));                  // ret
         int loop = a.here();
-        a.emit(i(0, 5, 0, 1, 0x67));                  // jalr ra, 0(t0): call f
-        a.emit(addi(12, 12, 1));                      // a2++
-        a.emit(i(0, 5, 0, 1, 0x67));                  // call f again
-        a.emit(addi(13, 13, 1));                      // a3++
-        a.emit(i(0, 5, 0, 1, 0x67));                  // and a third time
-        a.emit(addi(14, 14, 1));                      // a4++
+        for (int c = 0; c < callers; c++) {
+            a.emit(i(0, 5, 0, 1, 0x67));              // jalr ra, 0(t0): call f
+            a.emit(addi(12 + c, 12 + c, 1));          // this caller's counter++
+        }
         a.emit(addi(11, 11, -1));
         a.emit(b(loop - a.here(), 0, 11, 1));         // bne a1, zero, loop
         a.emit(WFI);
         int[] words = a.words();
         words[fixup / 4 + 1] = addi(5, 5, f - fixup);
-        LongAccumulator longest = new LongAccumulator(Math::max, 0);
-        Hart translated = runInLockstep(Arena.ofAuto(), words, 1, longest::accumulate);
-        assertEquals(900, translated.register(10));
-        assertEquals(300, translated.register(14));
-        assertTrue(longest.get() > 16, "one dispatch ran at most " + longest.get()
-                + " instructions: a return to the third caller went back to the dispatcher");
+        return words;
     }
 
     @Test
