@@ -527,6 +527,36 @@ class TranslatorLockstepTest {
     }
 
     @Test
+    void aLoopRegionsBlocksReachedByTwoPathsStayPreciseWhereverItIsLeft() {
+        // A loop whose hot region holds blocks reached by side exits: a2 and a3 are written
+        // in its first block and read in the later ones, the code after the beq is reached
+        // with or without the second part run, and every 16th iteration a load faults in the
+        // last part, whose trap handler must see every register the region changed before it
+        // (a0 sums a3 after the fault).
+        Asm a = new Asm();
+        int handlerFixup = trapVectorToPatch(a);
+        pointDataRegister(a);
+        a.emit(addi(11, 0, 200));                     // a1 = iterations
+        a.emit(lui(9, 0x1));                          // s1 = 0x1000: no device there
+        int loop = a.here();
+        a.emit(i(0, 8, 3, 12, 0x03));                 // ld a2, 0(s0)
+        a.emit(addi(12, 12, 5));
+        a.emit(addi(13, 13, 1));                      // a3 = iteration
+        a.emit(i(3, 13, 7, 15, 0x13));                // andi a5, a3, 3
+        a.emit(b(12, 0, 15, 0));                      // beq a5, zero, +12 (past the next two)
+        a.emit(r(0, 12, 16, 0, 16, 0x33));            // add a6, a6, a2
+        a.emit(s(0, 12, 8, 3));                       // sd a2, 0(s0)
+        a.emit(i(15, 13, 7, 17, 0x13));               // andi a7, a3, 15
+        a.emit(b(8, 0, 17, 1));                       // bne a7, zero, +8 (past the load)
+        a.emit(i(0, 9, 3, 7, 0x03));                  // ld t2, 0(s1): load access fault
+        a.emit(r(0, 13, 10, 0, 10, 0x33));            // add a0, a0, a3
+        Hart h = endLoopSkippingFaults(a, loop, handlerFixup);
+        assertEquals(12, h.register(14), "faults");
+        assertEquals(200 * 201 / 2, h.register(10));
+        assertEquals(200, h.register(13));
+    }
+
+    @Test
     void storesIntoTranslatedCodeTakeEffect() {
         Asm a = new Asm();
         a.emit(addi(9, 0, 20));                       // s1 = 20 iterations
