@@ -206,6 +206,7 @@ WORKLOADS = [
     ("shell", "integer shell loop, s"),
     ("sha256", "sha256sum of the in-memory file, s"),
     ("gzip", "gzip + gunzip round trip, s"),
+    ("gzip-warm", "the same, third in one boot (steady state), s"),
     ("smp-serial", "2 jobs one after the other, s"),
     ("smp-parallel", "2 jobs in parallel (2 harts), s"),
     ("smp-speedup", "speed-up serial / parallel"),

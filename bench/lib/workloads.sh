@@ -1,7 +1,7 @@
 # The workloads of bench/workloads, in POSIX sh, for busybox sh in the guest and for a shell
 # on the host (the native reference). bench/workloads prepends the settings:
 #   BENCH_DIR        scratch directory (in the guest a tmpfs mounted here; on the host /dev/shm)
-#   BENCH_WORKLOADS  the workloads to run: shell sha256 gzip smp idle (boot needs no script)
+#   BENCH_WORKLOADS  the workloads to run: shell sha256 gzip gzip-warm smp idle (boot needs no script)
 #   BENCH_GUEST      1 in the guest: mount the tmpfs, and run smp only with 2 processors, the
 #                    others only with 1 (one initramfs serves the 1-hart and the 2-hart boots)
 #   BENCH_SHELL_N, BENCH_SMP_N, BENCH_IDLE_S, BENCH_SHA_MIB, BENCH_GZIP_LINES, BENCH_GZIP_COPIES
@@ -52,20 +52,42 @@ if [ $single = 1 ] && wants sha256; then
   rm -f "$BENCH_DIR/sha-in"
 fi
 
-if [ $single = 1 ] && wants gzip; then
-  # Compressible text: the numbers 1..BENCH_GZIP_LINES, one a line, BENCH_GZIP_COPIES times
-  # (each copy is far longer than gzip's 32 KiB window, so the copies do not help it).
+# Compressible text for gzip: the numbers 1..BENCH_GZIP_LINES, one a line, BENCH_GZIP_COPIES
+# times (each copy is far longer than gzip's 32 KiB window, so the copies do not help it).
+gzip_text() {
   seq 1 "$BENCH_GZIP_LINES" > "$BENCH_DIR/lines"
   : > "$BENCH_DIR/text"
   n=0; while [ $n -lt "$BENCH_GZIP_COPIES" ]; do cat "$BENCH_DIR/lines" >> "$BENCH_DIR/text"; n=$((n+1)); done
   rm -f "$BENCH_DIR/lines"
-  mark begin gzip
+}
+gzip_round_trip() {
   gzip -c "$BENCH_DIR/text" > "$BENCH_DIR/text.gz"
   gunzip -c "$BENCH_DIR/text.gz" > "$BENCH_DIR/text.out"
-  mark end gzip
+}
+gzip_check() { # NAME
   cmp -s "$BENCH_DIR/text" "$BENCH_DIR/text.out"
-  check gzip $? "bytes=$(wc -c < "$BENCH_DIR/text") gz=$(wc -c < "$BENCH_DIR/text.gz")"
+  check "$1" $? "bytes=$(wc -c < "$BENCH_DIR/text") gz=$(wc -c < "$BENCH_DIR/text.gz")"
   rm -f "$BENCH_DIR/text" "$BENCH_DIR/text.gz" "$BENCH_DIR/text.out"
+}
+
+if [ $single = 1 ] && wants gzip; then
+  gzip_text
+  mark begin gzip
+  gzip_round_trip
+  mark end gzip
+  gzip_check gzip
+fi
+
+if [ $single = 1 ] && wants gzip-warm; then
+  # The same round trip three times, the third timed: the steady state, after the first two
+  # have had their code translated and compiled.
+  gzip_text
+  gzip_round_trip
+  gzip_round_trip
+  mark begin gzip-warm
+  gzip_round_trip
+  mark end gzip-warm
+  gzip_check gzip-warm
 fi
 
 if [ $multi = 1 ] && wants smp; then
