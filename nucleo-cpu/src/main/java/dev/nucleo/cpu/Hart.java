@@ -61,6 +61,8 @@ public final class Hart {
     int lastExit;
     /** The compiled blocks the dispatcher found last, by pc (see {@link ChainedBlock#next}), or null: off. */
     JumpCache jumpCache = JumpCache.ENABLED ? new JumpCache() : null;
+    /** The code this hart's VM has promoted: its own until {@link #sharePromotedCode} joins it to others. */
+    PromotedCode promotedCode = new PromotedCode();
     private String crashReason;
     private final HartPause pause = new HartPause();   // Vm.pause(): park between blocks
 
@@ -117,6 +119,17 @@ public final class Hart {
     void supervisorCompareChanged() {
         if (supervisorTimer != null) {
             supervisorTimer.setSupervisorCompare((int) csr.hartId(), csr.stimecmp);
+        }
+    }
+
+    /**
+     * Lets the harts of one VM (same RAM) know the code any of them promoted to hot, so each
+     * promotes it after a short count of its own; call before they run.
+     */
+    public static void sharePromotedCode(Hart... harts) {
+        PromotedCode shared = new PromotedCode();
+        for (Hart hart : harts) {
+            hart.promotedCode = shared;
         }
     }
 

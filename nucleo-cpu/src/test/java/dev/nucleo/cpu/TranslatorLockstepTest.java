@@ -335,6 +335,38 @@ class TranslatorLockstepTest {
     }
 
     @Test
+    void codeOneHartPromotedIsPromotedSoonOnTheOthersOfItsVm() {
+        // Harts on one RAM run the same loop one after the other. The first promotes it after
+        // 50 runs. The second, which alone would count a million runs, shares what the first
+        // promoted (as the harts of a VM do) and promotes it after a short count; a third,
+        // sharing nothing, still counts.
+        int[] program = twoBlockLoop(2040);          // addi's immediate: at most 2047
+        MemorySegment ram = Arena.ofAuto().allocate(RAM_SIZE, 8);
+        Hart first = ProgramHart.load(ram, program, Engine.TRANSLATOR);
+        Hart second = ProgramHart.load(ram, program, Engine.TRANSLATOR);
+        Hart alone = ProgramHart.load(ram, program, Engine.TRANSLATOR);
+        Hart.sharePromotedCode(first, second);
+        first.promoteAfter(50);
+        for (Hart hart : new Hart[] {second, alone}) {
+            hart.promoteEarly(1_000_000, () -> false);
+        }
+        for (Hart hart : new Hart[] {first, second, alone}) {
+            ram.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA - RAM_BASE, 0);   // the loop's data, as the reference has it
+            hart.compileSynchronously(1);
+            Hart reference = hart(Arena.ofAuto(), program, Engine.INTERPRETER);
+            Lockstep lockstep = new Lockstep(reference, hart);
+            for (int steps = 0; !lockstep.finished(); steps++) {
+                Lockstep.Divergence d = lockstep.step();
+                assertNull(d, () -> String.valueOf(d));
+                assertTrue(steps < 1_000_000, "the program did not reach its wfi");
+            }
+        }
+        assertEquals(1, first.hotBlocks(), "the first hart did not promote the loop");
+        assertEquals(1, second.hotBlocks(), "the second hart did not promote what the first had");
+        assertEquals(0, alone.hotBlocks(), "a hart sharing nothing promoted early");
+    }
+
+    @Test
     void aHotRegionRunsALoopOfThreeBlocksInOneCall() {
         // The loop's blocks: load and add / skip the wfi / store, count down and branch back.
         // Promoted, the first block's region holds the other two, and one call runs many

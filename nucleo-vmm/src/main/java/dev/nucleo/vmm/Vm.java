@@ -67,6 +67,7 @@ public final class Vm implements AutoCloseable {
         this.devices = devices;
         this.cpuGroup = cpuGroup;
         this.cpuTime = new HartCpuTime(harts.length);
+        Hart.sharePromotedCode(harts);
     }
 
     /** Builds the machine; checks every user input and fails with a clear message. */
