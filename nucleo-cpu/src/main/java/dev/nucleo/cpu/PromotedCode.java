@@ -13,6 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * early is always correct.
  */
 final class PromotedCode {
+    /** Whether promotions are noted at all ({@code -Dnucleo.translator.noSharedPromotions=true}: no). */
+    private static final boolean ENABLED = !Boolean.getBoolean("nucleo.translator.noSharedPromotions");
     /** Beyond this many entries the set starts again: a boot promotes a few hundred blocks. */
     private static final int MAX_ENTRIES = 1 << 16;
 
@@ -22,6 +24,9 @@ final class PromotedCode {
     }
 
     void add(Block block) {
+        if (!ENABLED) {
+            return;
+        }
         if (promoted.size() >= MAX_ENTRIES) {
             promoted.clear();
         }

@@ -47,8 +47,6 @@ final class Translator implements CodeWriteListener {
      * ({@link CompilerLoad}); else it asks again after as many more, up to RUNS_TO_PROMOTION.
      */
     static final int RUNS_TO_EARLY_PROMOTION = Integer.getInteger("nucleo.translator.promoteEarly", 100_000);
-    /** Whether a block another hart promoted is promoted soon here too ({@link PromotedCode}). */
-    static final boolean SHARED_PROMOTIONS = !Boolean.getBoolean("nucleo.translator.noSharedPromotions");
     /** Runs after which a block another hart promoted asks to be promoted (its region's blocks compile meanwhile). */
     private static final int SHARED_PROMOTION_RUNS = 2_000;
     /** Blocks a hot region may hold, the promoted one first (1: no regions). */
@@ -199,7 +197,7 @@ final class Translator implements CodeWriteListener {
      * once): the early count, or what is left of the full one.
      */
     private int nextCount(Block block) {
-        if (SHARED_PROMOTIONS && block.runsCounted == 0 && hart.promotedCode.contains(block)) {
+        if (block.runsCounted == 0 && hart.promotedCode.contains(block)) {
             return Math.min(earlyRuns, SHARED_PROMOTION_RUNS);  // another hart promoted it: soon
         }
         return Math.min(earlyRuns, runsToPromotion - block.runsCounted);
@@ -213,7 +211,7 @@ final class Translator implements CodeWriteListener {
         Block block = warm.source;
         block.runsCounted += nextCount(block);  // the count it was given and used up
         if (block.runsCounted < runsToPromotion && !compilersHaveRoom.getAsBoolean()
-                && !(SHARED_PROMOTIONS && hart.promotedCode.contains(block))) {
+                && !hart.promotedCode.contains(block)) {
             warm.runsToPromotion = nextCount(block);
             return;
         }
@@ -225,9 +223,7 @@ final class Translator implements CodeWriteListener {
             return;
         }
         block.promoted = true;
-        if (SHARED_PROMOTIONS) {
-            hart.promotedCode.add(block);
-        }
+        hart.promotedCode.add(block);
         List<Block> region = regionFrom(block);
         if (compileInBackground) {
             compiler.submitHot(region, () -> promotionPublished = true);

@@ -69,6 +69,13 @@ class TranslatorLockstepTest {
         Hart translated = hart(arena, program, Engine.TRANSLATOR);
         translated.compileSynchronously(compileOnExecution);
         setUp.accept(translated);
+        stepToWfi(reference, translated, retiredPerStep);
+        assertTrue(translated.compiledBlocks() > 0, "nothing was compiled");
+        return translated;
+    }
+
+    /** Steps both harts in lockstep to the program's wfi, failing at the first divergence. */
+    private static void stepToWfi(Hart reference, Hart translated, LongConsumer retiredPerStep) {
         Lockstep lockstep = new Lockstep(reference, translated);
         for (int blocks = 0; !lockstep.finished(); blocks++) {
             long before = translated.instructionsRetired();
@@ -77,8 +84,6 @@ class TranslatorLockstepTest {
             retiredPerStep.accept(translated.instructionsRetired() - before);
             assertTrue(blocks < 1_000_000, "the program did not reach its wfi");
         }
-        assertTrue(translated.compiledBlocks() > 0, "nothing was compiled");
-        return translated;
     }
 
     /** Sets mtvec to a handler whose address is patched in later; returns where to patch. */
@@ -353,13 +358,7 @@ class TranslatorLockstepTest {
         for (Hart hart : new Hart[] {first, second, alone}) {
             ram.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA - RAM_BASE, 0);   // the loop's data, as the reference has it
             hart.compileSynchronously(1);
-            Hart reference = hart(Arena.ofAuto(), program, Engine.INTERPRETER);
-            Lockstep lockstep = new Lockstep(reference, hart);
-            for (int steps = 0; !lockstep.finished(); steps++) {
-                Lockstep.Divergence d = lockstep.step();
-                assertNull(d, () -> String.valueOf(d));
-                assertTrue(steps < 1_000_000, "the program did not reach its wfi");
-            }
+            stepToWfi(hart(Arena.ofAuto(), program, Engine.INTERPRETER), hart, retired -> { });
         }
         assertEquals(1, first.hotBlocks(), "the first hart did not promote the loop");
         assertEquals(1, second.hotBlocks(), "the second hart did not promote what the first had");
