@@ -30,8 +30,20 @@ find_jdk25() {
 # them (madvise or always): a boot, which compiles tens of thousands of small classes, ran about
 # 5-10 % faster with them (docs/benchmarks.md; fewer TLB misses, presumably: these hosts have no
 # counters to check). Without them the flag would only print a warning.
+#
+# The translator's own code (the JDK's class-file API and BlockCompiler, which make a class for
+# every block) reaches C2 later than other code (at 8 times HotSpot's thresholds): about half
+# of C2's time in a boot went to it, on the core C1 needs for the guest's blocks. With this,
+# C2 took about 2.5 s less in a boot, the class-making thread about 0.4 s more, and 2-hart
+# boots were faster in 5 of 5 rounds (docs/benchmarks.md). "quiet" keeps HotSpot from echoing
+# the commands on stdout.
 nucleo_jvm_options() {
   NUCLEO_JVM_OPTS=(--enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -Xss16m)
+  local later=8.0 pattern
+  NUCLEO_JVM_OPTS+=(-XX:CompileCommand=quiet)
+  for pattern in 'jdk/internal/classfile/impl/*.*' 'java/lang/classfile/*.*' 'dev/nucleo/cpu/BlockCompiler*.*'; do
+    NUCLEO_JVM_OPTS+=("-XX:CompileCommand=CompileThresholdScaling,$pattern,$later")
+  done
   if grep -qE '\[(madvise|always)\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null; then
     NUCLEO_JVM_OPTS+=(-XX:+UseTransparentHugePages)
   fi
