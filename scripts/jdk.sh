@@ -32,7 +32,7 @@ find_jdk25() {
 # counters to check). Without them the flag would only print a warning.
 #
 # The translator's own code (the JDK's class-file API and BlockCompiler, which make a class for
-# every block) reaches C2 later than other code (at 8 times HotSpot's thresholds): about half
+# every block) reaches C2 later than other code (at 8 times HotSpot's thresholds): nearly half
 # of C2's time in a boot went to it, on the core C1 needs for the guest's blocks. With this,
 # C2 took about 2.5 s less in a boot, the class-making thread about 0.4 s more, and 2-hart
 # boots were faster in 5 of 5 rounds (docs/benchmarks.md). "quiet" keeps HotSpot from echoing
