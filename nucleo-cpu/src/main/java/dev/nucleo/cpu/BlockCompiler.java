@@ -11,9 +11,7 @@ import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -51,6 +49,11 @@ final class BlockCompiler {
     private static final String HOT_CLASS = "dev.nucleo.cpu.HotTranslatedBlock";
     private static final ClassDesc HOT_NAME = ClassDesc.of(HOT_CLASS);
     private static final MethodTypeDesc RUN = MethodTypeDesc.of(CD_void, CD_HART);
+    private static final MethodTypeDesc NEW_INSTANCE = MethodTypeDesc.of(CD_CHAINED);
+    private static final ClassDesc CD_BLOCK_COMPILER = ClassDesc.of("dev.nucleo.cpu.BlockCompiler");
+    private static final MethodTypeDesc DEFINED_TYPE = MethodTypeDesc.of(CD_void, CD_CHAINED);
+    /** A block class's static field holding its prototype (see {@link #defined}). */
+    private static final String PROTOTYPE = "PROTOTYPE";
     private static final MethodTypeDesc TRAPPED_AT = MethodTypeDesc.of(CD_void, CD_HART, CD_long, CD_int);
     private static final MethodTypeDesc LONG_LONG_TO_LONG = MethodTypeDesc.of(CD_long, CD_long, CD_long);
     private static final MethodTypeDesc LONG_LONG_TO_INT = MethodTypeDesc.of(CD_int, CD_long, CD_long);
@@ -121,6 +124,9 @@ final class BlockCompiler {
      * HotSpot compiles no method over 8000 bytes (HugeMethodLimit), and C2's time grows with size.
      */
     private static final int MAX_REGION_BYTECODE = 6000;
+
+    /** The prototype a block class's static initializer just made on this thread ({@link #defined}). */
+    private static final ThreadLocal<ChainedBlock> DEFINED = new ThreadLocal<>();
 
     private final MethodHandles.Lookup lookup = MethodHandles.lookup();
     private final List<Object> classData;
@@ -202,30 +208,29 @@ final class BlockCompiler {
     private ChainedBlock compile(List<Block> region, boolean hot, boolean warmUp) {
         JitDirectives.install();                // before the first warm class exists
         Block block = region.getFirst();
-        ChainedBlock compiled;
         ChainedBlock copy = null;
-        try {
-            MethodHandle constructor = hot ? null : WarmClasses.lookUp(block);
-            if (constructor == null) {
+        ChainedBlock prototype = hot ? null : WarmClasses.lookUp(block);
+        if (prototype == null) {
+            try {
                 if (hot) {
                     byte[] bytes = build(region, true);
                     while (region.size() > 1 && runBytecodeSize(bytes) > MAX_REGION_BYTECODE) {
                         region = region.subList(0, region.size() - 1);   // too big for one method
                         bytes = build(region, true);
                     }
-                    constructor = defineHot(bytes);
+                    prototype = defineHot(bytes);
                 } else {
-                    constructor = defineWarm(block);
+                    prototype = defineWarm(block);
                 }
-                if (warmUp && WARM_UP_CALLS > 0) {
-                    copy = (ChainedBlock) constructor.invoke();
-                }
+            } catch (IllegalAccessException | LinkageError e) {
+                throw new IllegalStateException("cannot load the translation of the block at 0x"
+                        + Long.toHexString(block.pc), e);
             }
-            compiled = (ChainedBlock) constructor.invoke();
-        } catch (Throwable e) {
-            throw new IllegalStateException("cannot load the translation of the block at 0x"
-                    + Long.toHexString(block.pc), e);
+            if (warmUp && WARM_UP_CALLS > 0) {
+                copy = prototype.newInstance();
+            }
         }
+        ChainedBlock compiled = prototype.newInstance();
         compiled.source = block;
         compiled.inlined = region.subList(1, region.size());
         if (copy != null) {
@@ -234,26 +239,59 @@ final class BlockCompiler {
         return compiled;
     }
 
-    /** Builds and defines a warm block's class, which has no class data and is shared ({@link WarmClasses}). */
-    private MethodHandle defineWarm(Block block) throws ReflectiveOperationException {
-        return WarmClasses.add(block, lookup.defineHiddenClass(build(List.of(block), false), true).lookupClass());
+    /**
+     * Builds and defines a warm block's class, which has no class data and is shared
+     * ({@link WarmClasses}); returns its prototype.
+     */
+    private ChainedBlock defineWarm(Block block) throws IllegalAccessException {
+        lookup.defineHiddenClass(build(List.of(block), false), true);
+        ChainedBlock prototype = takeDefined();
+        WarmClasses.add(block, prototype);
+        return prototype;
     }
 
-    /** Defines a hot class with this hart's registers, MMU and TLB arrays as class data; returns its constructor. */
-    private MethodHandle defineHot(byte[] bytes) throws ReflectiveOperationException {
-        MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, classData, true);
-        return hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class));
+    /** Defines a hot class with this hart's registers, MMU and TLB arrays as class data; returns its prototype. */
+    private ChainedBlock defineHot(byte[] bytes) throws IllegalAccessException {
+        lookup.defineHiddenClassWithClassData(bytes, classData, true);
+        return takeDefined();
+    }
+
+    /**
+     * Called by the static initializer of every block class, which runs while the class is
+     * defined, on the defining thread: the class's prototype, an instance that never runs and
+     * whose {@link ChainedBlock#newInstance} makes the instances that do. The class keeps it
+     * in a static field, so it lives exactly as long as the class.
+     */
+    static void defined(ChainedBlock prototype) {
+        DEFINED.set(prototype);
+    }
+
+    private static ChainedBlock takeDefined() {
+        ChainedBlock prototype = DEFINED.get();
+        DEFINED.remove();
+        if (prototype == null) {
+            throw new IllegalStateException("a block class was defined without making its prototype");
+        }
+        return prototype;
     }
 
     private byte[] build(List<Block> region, boolean hot) {
         int[] exits = new int[1];               // known once run() is emitted
-        return classFile.build(hot ? HOT_NAME : WARM_NAME, cb -> cb
+        ClassDesc self = hot ? HOT_NAME : WARM_NAME;
+        return classFile.build(self, cb -> cb
                 .withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER)
                 .withSuperclass(CD_CHAINED)
+                .withField(PROTOTYPE, CD_CHAINED, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL)
                 .withMethodBody("run", RUN, ClassFile.ACC_PUBLIC, code -> exits[0] = new Emitter(code, region, hot, ramAddress).emit())
                 .withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC, code -> code
                         .aload(0).loadConstant(exits[0])
-                        .invokespecial(CD_CHAINED, INIT_NAME, MethodTypeDesc.of(CD_void, CD_int)).return_()));
+                        .invokespecial(CD_CHAINED, INIT_NAME, MethodTypeDesc.of(CD_void, CD_int)).return_())
+                .withMethodBody("newInstance", NEW_INSTANCE, ClassFile.ACC_PUBLIC, code -> code
+                        .new_(self).dup().invokespecial(self, INIT_NAME, MTD_void).areturn())
+                .withMethodBody(CLASS_INIT_NAME, MTD_void, ClassFile.ACC_STATIC, code -> code
+                        .new_(self).dup().invokespecial(self, INIT_NAME, MTD_void)
+                        .dup().putstatic(self, PROTOTYPE, CD_CHAINED)
+                        .invokestatic(CD_BLOCK_COMPILER, "defined", DEFINED_TYPE).return_()));
     }
 
     private int runBytecodeSize(byte[] bytes) {

@@ -99,6 +99,15 @@ abstract class ChainedBlock {
         return null;
     }
 
+    /**
+     * A new block of this class, made by the class's own code. The translator makes every
+     * instance this way, from the one the class's static initializer made
+     * ({@link BlockCompiler#defined}), so it looks up no constructor for the thousands of
+     * classes a boot defines: each look-up was a method handle of its own, and C2 compiled
+     * their machinery in the middle of the boot.
+     */
+    abstract ChainedBlock newInstance();
+
     /** A block's trap handler: the trap is at pc, after retired instructions of this run. */
     static void trappedAt(Hart hart, long pc, int retired) {
         hart.pc = pc;

@@ -1,8 +1,5 @@
 package dev.nucleo.cpu;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.ref.WeakReference;
 import java.util.Arrays;
 import java.util.Map;
@@ -16,19 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * count). Classes are held weakly: one is unloaded once no hart has a block using it.
  */
 final class WarmClasses {
-    private static final Map<Key, WeakReference<Class<?>>> CLASSES = new ConcurrentHashMap<>();
+    private static final Map<Key, WeakReference<ChainedBlock>> PROTOTYPES = new ConcurrentHashMap<>();
     /** After this many classes added, entries of unloaded classes are removed. */
     private static final int PURGE_EVERY = 4096;
-    private static final ClassValue<MethodHandle> CONSTRUCTORS = new ClassValue<>() {
-        @Override
-        protected MethodHandle computeValue(Class<?> type) {
-            try {
-                return MethodHandles.lookup().findConstructor(type, MethodType.methodType(void.class));
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("no constructor in the block class " + type.getName(), e);
-            }
-        }
-    };
     private static int added;
 
     private WarmClasses() {
@@ -47,18 +34,20 @@ final class WarmClasses {
         }
     }
 
-    /** The constructor of the class already defined for block's code, or null. */
-    static MethodHandle lookUp(Block block) {
-        WeakReference<Class<?>> known = CLASSES.get(key(block));
-        Class<?> type = known == null ? null : known.get();
-        return type == null ? null : CONSTRUCTORS.get(type);
+    /**
+     * The prototype of the class already defined for block's code ({@link ChainedBlock#newInstance}
+     * makes blocks of it), or null. The class holds its prototype in a static field, so the weak
+     * reference lasts as long as the class does.
+     */
+    static ChainedBlock lookUp(Block block) {
+        WeakReference<ChainedBlock> known = PROTOTYPES.get(key(block));
+        return known == null ? null : known.get();
     }
 
-    /** Remembers type as the class of block's code; returns its constructor. */
-    static MethodHandle add(Block block, Class<?> type) {
-        CLASSES.put(key(block), new WeakReference<>(type));
+    /** Remembers prototype's class as the class of block's code. */
+    static void add(Block block, ChainedBlock prototype) {
+        PROTOTYPES.put(key(block), new WeakReference<>(prototype));
         purgeNowAndThen();
-        return CONSTRUCTORS.get(type);
     }
 
     private static Key key(Block block) {
@@ -67,7 +56,7 @@ final class WarmClasses {
 
     private static synchronized void purgeNowAndThen() {
         if (++added % PURGE_EVERY == 0) {
-            CLASSES.values().removeIf(ref -> ref.get() == null);
+            PROTOTYPES.values().removeIf(ref -> ref.get() == null);
         }
     }
 }

@@ -31,6 +31,7 @@ class WarmClassesTest {
         hartB.setRegister(10, 100);
 
         ChainedBlock warmA = new BlockCompiler(hartA).compileFirst(blockAtStart(ramA, hartA), 7);
+        System.gc();                                  // the class lives on (warmA): so must what shares it
         ChainedBlock warmB = new BlockCompiler(hartB).compileFirst(blockAtStart(ramB, hartB), 9);
         assertSame(warmA.getClass(), warmB.getClass(), "the same code was translated twice");
         assertNotSame(warmA, warmB);
