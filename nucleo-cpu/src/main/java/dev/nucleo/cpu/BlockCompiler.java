@@ -160,17 +160,17 @@ final class BlockCompiler {
     }
 
     /**
-     * Calls a new block's code often enough that HotSpot queues it for C1 at once, through a
-     * second instance of its class (made by {@link #compile} with the same constructor) whose
-     * runs return before they read the hart. Otherwise the hart's own first few
+     * Calls a new block's code often enough that HotSpot queues it for C1 at once, through its
+     * class's prototype ({@link #defined}), which never runs as a block: marked here, its runs
+     * return before they read the hart. Otherwise the hart's own first few
      * hundred runs of every new block would run in HotSpot's bytecode interpreter, several
      * times slower than compiled code, before HotSpot even asks C1 for it (about a tenth of the
      * hart's time in a boot). Costs some tens of microseconds on the compiling thread.
      */
-    private static void warmUp(ChainedBlock copy) {
-        copy.warmUpCopy = true;
+    private static void warmUp(ChainedBlock prototype) {
+        prototype.warmUpOnly = true;
         for (int i = 0; i < WARM_UP_CALLS; i++) {
-            copy.run(null);
+            prototype.run(null);
         }
     }
 
@@ -198,8 +198,8 @@ final class BlockCompiler {
 
     /**
      * The block's class, defined and instantiated (a warm one possibly defined by another
-     * hart already, see {@link WarmClasses}); with warmUp, a copy of a new class is called
-     * first ({@link #warmUp}).
+     * hart already, see {@link WarmClasses}); with warmUp, a new class's prototype is called
+     * ({@link #warmUp}).
      */
     private ChainedBlock compile(Block block, boolean hot, boolean warmUp) {
         return compile(List.of(block), hot, warmUp);
@@ -208,9 +208,9 @@ final class BlockCompiler {
     private ChainedBlock compile(List<Block> region, boolean hot, boolean warmUp) {
         JitDirectives.install();                // before the first warm class exists
         Block block = region.getFirst();
-        ChainedBlock copy = null;
         ChainedBlock prototype = hot ? null : WarmClasses.lookUp(block);
-        if (prototype == null) {
+        boolean newClass = prototype == null;
+        if (newClass) {
             try {
                 if (hot) {
                     byte[] bytes = build(region, true);
@@ -226,15 +226,12 @@ final class BlockCompiler {
                 throw new IllegalStateException("cannot load the translation of the block at 0x"
                         + Long.toHexString(block.pc), e);
             }
-            if (warmUp && WARM_UP_CALLS > 0) {
-                copy = prototype.newInstance();
-            }
         }
         ChainedBlock compiled = prototype.newInstance();
         compiled.source = block;
         compiled.inlined = region.subList(1, region.size());
-        if (copy != null) {
-            warmUp(copy);
+        if (newClass && warmUp && WARM_UP_CALLS > 0) {
+            warmUp(prototype);
         }
         return compiled;
     }
@@ -258,8 +255,9 @@ final class BlockCompiler {
 
     /**
      * Called by the static initializer of every block class, which runs while the class is
-     * defined, on the defining thread: the class's prototype, an instance that never runs and
-     * whose {@link ChainedBlock#newInstance} makes the instances that do. The class keeps it
+     * defined, on the defining thread: the class's prototype, an instance that never runs as a
+     * block (only {@link #warmUp} calls it) and whose {@link ChainedBlock#newInstance} makes the
+     * instances that do. The class keeps it
      * in a static field, so it lives exactly as long as the class.
      */
     static void defined(ChainedBlock prototype) {
@@ -366,7 +364,7 @@ final class BlockCompiler {
 
         /** Emits run(Hart); returns how many exits it has. */
         int emit() {
-            returnIfWarmUpCopy();
+            returnIfWarmingUp();
             if (countRuns) {
                 code.aload(0).aload(HART).invokevirtual(CD_CHAINED, "countRun", MethodTypeDesc.of(CD_void, CD_HART));
             }
@@ -416,10 +414,10 @@ final class BlockCompiler {
             exitTo(n == 0 ? block.pc : pcs[n - 1] + block.lengths[n - 1]);
         }
 
-        /** A warm-up copy's run returns here, before it reads the hart ({@link #warmUp}). */
-        private void returnIfWarmUpCopy() {
+        /** A prototype's run returns here while it is warmed up, before it reads the hart ({@link #warmUp}). */
+        private void returnIfWarmingUp() {
             Label body = code.newLabel();
-            code.aload(0).getfield(CD_CHAINED, "warmUpCopy", CD_boolean).ifeq(body).return_().labelBinding(body);
+            code.aload(0).getfield(CD_CHAINED, "warmUpOnly", CD_boolean).ifeq(body).return_().labelBinding(body);
         }
 
         /** Whether an exit of a block of the region goes back to it or to an earlier one: a loop. */

@@ -37,8 +37,8 @@ abstract class ChainedBlock {
     List<Block> inlined = List.of();
     /** Runs a warm block has left before it asks to be compiled hot (hot blocks do not count). */
     int runsToPromotion;
-    /** A copy that exists only to be called by {@link BlockCompiler#warmUp}: its runs return at once. */
-    boolean warmUpCopy;
+    /** Set on a class's prototype while {@link BlockCompiler#warmUp} calls it: its runs return at once. */
+    boolean warmUpOnly;
 
     ChainedBlock(int exits) {
         exitPc = new long[exits];
