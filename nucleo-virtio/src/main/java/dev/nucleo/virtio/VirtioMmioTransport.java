@@ -349,10 +349,19 @@ public final class VirtioMmioTransport implements MmioDevice, dev.nucleo.state.S
             LOG.log(System.Logger.Level.WARNING, "virtio device {0}: {1}; device needs reset",
                     device.deviceId(), reason);
         }
-        needsReset = true;
         // The spec asks for a configuration-change notification only once the driver is live.
-        if ((status & Virtio.STATUS_DRIVER_OK) != 0) {
-            raise(Virtio.INTERRUPT_CONFIG_CHANGE);
+        // Under the interrupt lock, the status bit before the line: a driver that sees
+        // DEVICE_NEEDS_RESET (from a worker thread's failure) also sees the interrupt cause,
+        // and one woken by the line sees both.
+        synchronized (irqLock) {
+            boolean notify = (status & Virtio.STATUS_DRIVER_OK) != 0;
+            if (notify) {
+                interruptStatus |= Virtio.INTERRUPT_CONFIG_CHANGE;
+            }
+            needsReset = true;
+            if (notify) {
+                irq.set(true);
+            }
         }
     }
 
