@@ -22,8 +22,11 @@ final class Block {
     /** The block's bytes as decoded (from codeStart), to check after fence.i that RAM still holds them. */
     private final byte[] code;
 
-    /** When the block was decoded (System.nanoTime): how fast it reached the compile threshold. */
-    final long decodedNanos = System.nanoTime();
+    /**
+     * When the block's count of executions started (System.nanoTime): at its decoding, again
+     * whenever it was too slow to reach the threshold ({@link CompileRate}).
+     */
+    long countingSince = System.nanoTime();
     /** Set once compiled, possibly by the background compiler's thread. */
     volatile ChainedBlock compiled;
     int executions;

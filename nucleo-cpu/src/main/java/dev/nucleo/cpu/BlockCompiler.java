@@ -104,8 +104,8 @@ final class BlockCompiler {
      */
     private static final int WARM_UP_CALLS = Integer.getInteger("nucleo.translator.warmup", 256);
     /**
-     * A warm block is warmed up only if it reached the compile threshold this soon after it was
-     * decoded (1000 runs a second). One that took longer (an idle guest's timer path, say) runs
+     * A warm block is warmed up only if it reached the compile threshold this soon after it started
+     * counting (1000 runs a second). One that took longer (an idle guest's timer path, say) runs
      * rarely: HotSpot interpreting it costs little, and compiling every such block at once with
      * C1 cost an idle guest with 2 harts about 0.3 % of a core. A 10 s window halved the boot's
      * share of warm blocks in HotSpot's interpreter (8.9 % -> 4.2 % of the hart's samples) but
@@ -153,7 +153,7 @@ final class BlockCompiler {
         if (runsToPromotion == 0) {
             return compileHot(block);
         }
-        boolean busy = System.nanoTime() - block.decodedNanos < WARM_UP_WITHIN_NANOS;
+        boolean busy = System.nanoTime() - block.countingSince < WARM_UP_WITHIN_NANOS;
         ChainedBlock compiled = compile(block, false, busy);
         compiled.runsToPromotion = runsToPromotion;
         return compiled;

@@ -7,6 +7,7 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * One RISC-V RV64GC hart: registers, the interpreter loop, traps and interrupts.
@@ -157,6 +158,11 @@ public final class Hart {
     /** Turns the jump cache off (tests of the links it would otherwise stand in for). */
     void withoutJumpCache() {
         jumpCache = null;
+    }
+
+    /** For tests: compile only blocks that reach the threshold within withinNanos by this clock (0: all). */
+    void compileOnlyWithin(long withinNanos, LongSupplier clock) {
+        translator.compileOnlyWithin(withinNanos, clock);
     }
 
     /** For tests: compile a warm block hot on its n-th run (0: every block hot at once). */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
@@ -86,6 +87,7 @@ final class Translator implements CodeWriteListener {
     private int runsToPromotion = RUNS_TO_PROMOTION;
     private int earlyRuns = RUNS_TO_EARLY_PROMOTION;
     private BooleanSupplier compilersHaveRoom = new CompilerLoad()::hasRoom;
+    private CompileRate compileRate = new CompileRate(CompileRate.WITHIN_NANOS, System::nanoTime);
     /** Instructions by tier, or null (the default): see {@link TierStats}. */
     private TierStats stats = TierStats.ifEnabled();
     /** Set by the compiler's thread when a hot block replaced a warm one that links may still name. */
@@ -141,7 +143,7 @@ final class Translator implements CodeWriteListener {
             hart.executeOne();
             return 1;
         }
-        if (++block.executions >= hotThreshold && !block.queued) {
+        if (++block.executions >= hotThreshold && !block.queued && compileRate.fastEnough(block)) {
             block.queued = true;
             if (!compileInBackground) {
                 compiled = compiler.compiler().compileFirst(block, nextCount(block));
@@ -396,6 +398,11 @@ final class Translator implements CodeWriteListener {
     void compileSynchronously(int executions) {
         hotThreshold = Math.max(1, executions);
         compileInBackground = false;
+    }
+
+    /** For tests: compile only blocks that reach the threshold within withinNanos by this clock (0: all). */
+    void compileOnlyWithin(long withinNanos, LongSupplier clock) {
+        compileRate = new CompileRate(withinNanos, clock);
     }
 
     /** For tests: promote a warm block on its n-th run (0: compile every block hot at once). */
