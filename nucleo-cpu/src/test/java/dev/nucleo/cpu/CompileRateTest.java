@@ -49,14 +49,7 @@ class CompileRateTest {
 
     /** A 3-instruction loop run 100 times, its block compiled at its 5th run if fast enough. */
     private static Hart runLoop(long withinNanos, AtomicLong clock) {
-        Asm a = new Asm();
-        a.emit(addi(11, 0, 100)).emit(addi(10, 0, 0));
-        int loop = a.here();
-        a.emit(addi(10, 10, 3));
-        a.emit(addi(11, 11, -1));
-        a.emit(b(loop - a.here(), 0, 11, 1));         // bne a1, zero, loop
-        a.emit(WFI);
-        Hart hart = ProgramHart.load(Arena.ofAuto().allocate(1 << 16, 8), a.words(), Engine.TRANSLATOR);
+        Hart hart = ProgramHart.load(Arena.ofAuto().allocate(1 << 16, 8), ProgramHart.addLoop(100), Engine.TRANSLATOR);
         hart.compileSynchronously(5);
         // Each look at the clock finds a minute gone by since the last: every count is too slow.
         hart.compileOnlyWithin(withinNanos, () -> clock.addAndGet(60 * SECOND));

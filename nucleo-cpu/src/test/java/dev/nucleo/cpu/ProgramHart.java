@@ -10,6 +10,21 @@ final class ProgramHart {
     private ProgramHart() {
     }
 
+    /**
+     * A counting loop: a0 = 3 x iterations, added by a 3-instruction loop whose block starts at
+     * RAM_BASE + 8 (a1 counts down), then WFI.
+     */
+    static int[] addLoop(int iterations) {
+        Asm a = new Asm();
+        a.emit(Asm.addi(11, 0, iterations)).emit(Asm.addi(10, 0, 0));
+        int loop = a.here();
+        a.emit(Asm.addi(10, 10, 3));
+        a.emit(Asm.addi(11, 11, -1));
+        a.emit(Asm.b(loop - a.here(), 0, 11, 1));     // bne a1, zero, loop
+        a.emit(Asm.WFI);
+        return a.words();
+    }
+
     /** Copies program to the start of ram and returns a hart 0 in M-mode at its first instruction. */
     static Hart load(MemorySegment ram, int[] program, Engine engine) {
         MemorySegment.copy(program, 0, ram, ValueLayout.JAVA_INT_UNALIGNED, 0, program.length);

@@ -1,6 +1,5 @@
 package dev.nucleo.cpu;
 
-import static dev.nucleo.cpu.Asm.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,14 +13,7 @@ class TierStatsTest {
     void countsEveryRetiredInstructionInTheTierThatRanIt() {
         // A 3-instruction loop, 1000 times: interpreted for its first 4 runs, then warm code
         // (a self-loop: each run iterates many times), then after 2 warm runs hot code.
-        Asm a = new Asm();
-        a.emit(addi(11, 0, 1000)).emit(addi(10, 0, 0));
-        int loop = a.here();
-        a.emit(addi(10, 10, 3));
-        a.emit(addi(11, 11, -1));
-        a.emit(b(loop - a.here(), 0, 11, 1));         // bne a1, zero, loop
-        a.emit(WFI);
-        int[] program = a.words();
+        int[] program = ProgramHart.addLoop(1000);
         Hart hart = ProgramHart.load(Arena.ofAuto().allocate(1 << 16, 8), program, Engine.TRANSLATOR);
         hart.compileSynchronously(5);
         hart.promoteAfter(2);
