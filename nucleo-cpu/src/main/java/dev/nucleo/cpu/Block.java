@@ -24,7 +24,8 @@ final class Block {
 
     /**
      * When the block's count of executions started (System.nanoTime): at its decoding, again
-     * whenever it was too slow to reach the threshold ({@link CompileRate}).
+     * whenever it was too slow to reach the threshold ({@link CompileRate}). Written on the
+     * hart's thread only before the block is handed to the compiler, whose thread reads it.
      */
     long countingSince = System.nanoTime();
     /** Set once compiled, possibly by the background compiler's thread. */
