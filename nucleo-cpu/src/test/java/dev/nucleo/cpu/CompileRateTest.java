@@ -48,10 +48,11 @@ class CompileRateTest {
     }
 
     /** A 3-instruction loop run 100 times, its block compiled at its 5th run if fast enough. */
-    private static Hart runLoop(long withinNanos, AtomicLong clock) {
+    private static Hart runLoop(long withinNanos) {
         Hart hart = ProgramHart.load(Arena.ofAuto().allocate(1 << 16, 8), ProgramHart.addLoop(100), Engine.TRANSLATOR);
         hart.compileSynchronously(5);
         // Each look at the clock finds a minute gone by since the last: every count is too slow.
+        AtomicLong clock = new AtomicLong(System.nanoTime());
         hart.compileOnlyWithin(withinNanos, () -> clock.addAndGet(60 * SECOND));
         TierStats stats = hart.collectTierStats();
         while (!hart.waitingForInterrupt()) {
@@ -65,13 +66,13 @@ class CompileRateTest {
 
     @Test
     void aLoopTooSlowToReachTheThresholdStaysInterpretedAndComputesTheSame() {
-        Hart hart = runLoop(2 * SECOND, new AtomicLong(System.nanoTime()));
+        Hart hart = runLoop(2 * SECOND);
         assertEquals(0, hart.compiledBlocks(), "no block reached the threshold within the limit");
     }
 
     @Test
     void theSameLoopWithoutTheLimitIsCompiled() {
-        Hart hart = runLoop(0, new AtomicLong(System.nanoTime()));
+        Hart hart = runLoop(0);
         assertTrue(hart.compiledBlocks() > 0);
     }
 }
