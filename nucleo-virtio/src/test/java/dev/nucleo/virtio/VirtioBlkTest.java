@@ -103,7 +103,8 @@ class VirtioBlkTest {
         assertEquals(VirtioBlk.S_OK, request(VirtioBlk.T_IN, 3, 1024, true));
         assertArrayEquals(Arrays.copyOfRange(original, 3 * 512, 5 * 512), ram.read(DATA, 1024));
         assertEquals(1025, driver.usedLen(0), "data plus status byte written");
-        assertTrue(driver.irqLevel.get(), "completion raised the interrupt");
+        // The device writes the used ring, then interrupts: wait for it, as a driver would.
+        TestDriver.await(driver.irqLevel::get, "completion raised the interrupt");
         assertEquals(Virtio.INTERRUPT_USED_BUFFER, driver.interruptStatus());
         driver.write(VirtioMmioTransport.REG_INTERRUPT_ACK, Virtio.INTERRUPT_USED_BUFFER);
         assertFalse(driver.irqLevel.get(), "acknowledged interrupt lowers the line");

@@ -137,7 +137,8 @@ class VirtioNetTest {
         expectedHeader[10] = 1; // num_buffers
         assertArrayEquals(expectedHeader, header);
         assertArrayEquals(f, ram.read(buffer + VirtioNet.HEADER, f.length));
-        assertTrue(driver.irqRaises.get() > 0, "used-buffer interrupt");
+        // The device writes the used ring, then interrupts: wait for it, as a driver would.
+        TestDriver.await(() -> driver.irqRaises.get() > 0, "used-buffer interrupt");
     }
 
     @Test
