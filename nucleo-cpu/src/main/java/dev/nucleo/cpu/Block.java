@@ -21,6 +21,10 @@ final class Block {
     final long[] pcs;
     /** The block's bytes as decoded (from codeStart), to check after fence.i that RAM still holds them. */
     private final byte[] code;
+    /** The instructions decoded for the interpreter that runs the block while it is cold ({@link ColdCode}). */
+    final long[] cold;
+    /** How many instructions (kept here so the dispatcher need not touch the arrays). */
+    private final int length;
 
     /**
      * When the block's count of executions started (System.nanoTime): at its decoding, again
@@ -59,6 +63,8 @@ final class Block {
         this.lengths = lengths;
         this.code = code;
         this.pcs = BlockDecoder.pcs(pc, instructions, lengths);
+        this.cold = ColdCode.decode(instructions, lengths, pcs);
+        this.length = instructions.length;
     }
 
     /** The remembered successor at pc, if still usable in this generation and epoch; else null. */
@@ -104,7 +110,7 @@ final class Block {
     }
 
     int length() {
-        return instructions.length;
+        return length;
     }
 
     /**

@@ -172,26 +172,14 @@ final class Translator implements CodeWriteListener {
     }
 
     /**
-     * Runs a block not compiled yet in the interpreter from its decoded instructions (no
-     * fetch, no decode), as long as control follows the block and no store has hit its code;
-     * returns how many instructions ran. Where control leaves the block (a branch in its
-     * middle taken), the dispatcher finds the next block; fetching and decoding the rest one
-     * instruction at a time instead cost about a tenth of runNext's time in a boot.
+     * Runs a block not compiled yet in the interpreter from its decoded instructions
+     * ({@link ColdCode}: no fetch, no decode), until control leaves the block or a store hits
+     * its code; returns how many instructions ran. Where control leaves the block (a branch in
+     * its middle taken), the dispatcher finds the next block; fetching and decoding the rest
+     * one instruction at a time instead cost about a tenth of runNext's time in a boot.
      */
     private int interpret(Block block) {
-        int n = block.length();
-        long[] pcs = block.pcs;
-        int i = 0;
-        for (; i < n && hart.pc == pcs[i] && block.valid; i++) {
-            int inst = block.instructions[i];
-            int length = block.lengths[i];
-            hart.executeDecoded(inst, length == 4 ? inst : block.encoding(i, pcs[i]), length);
-        }
-        if (i == 0) {
-            hart.executeOne();                  // a block dropped before it ran: still make progress
-            return 1;
-        }
-        return i;
+        return ColdCode.run(hart, block);
     }
 
     /**

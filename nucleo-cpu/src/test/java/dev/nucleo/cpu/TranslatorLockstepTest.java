@@ -46,12 +46,14 @@ class TranslatorLockstepTest {
 
     /**
      * The same, with setUp applied to the translator's hart before it runs. Every program runs
-     * three times: with each block compiled hot at once (its loads and stores do the fast TLB
-     * inline); with blocks promoted after 3 warm runs, into hot regions of the blocks they
-     * go to; then as usual, warm (loads and stores call the MMU); returns the last run's hart.
+     * four times: with no block ever compiled (the cold interpreter, {@link ColdCode}); with
+     * each block compiled hot at once (its loads and stores do the fast TLB inline); with
+     * blocks promoted after 3 warm runs, into hot regions of the blocks they go to; then as
+     * usual, warm (loads and stores call the MMU); returns the last run's hart.
      */
     private static Hart runInLockstep(Arena arena, int[] program, int compileOnExecution, Consumer<Hart> setUp,
             LongConsumer retiredPerStep) {
+        runColdInLockstep(arena, program, setUp);
         runTierInLockstep(arena, program, compileOnExecution, hart -> {
             hart.promoteAfter(0);
             setUp.accept(hart);
@@ -72,6 +74,18 @@ class TranslatorLockstepTest {
         stepToWfi(reference, translated, retiredPerStep);
         assertTrue(translated.compiledBlocks() > 0, "nothing was compiled");
         return translated;
+    }
+
+    /** Runs the program with its blocks only ever interpreted from their decoded form, in lockstep. */
+    private static void runColdInLockstep(Arena arena, int[] program, Consumer<Hart> setUp) {
+        Hart reference = hart(arena, program, Engine.INTERPRETER);
+        Hart cold = hart(arena, program, Engine.TRANSLATOR);
+        cold.compileSynchronously(Integer.MAX_VALUE);
+        setUp.accept(cold);
+        TierStats stats = cold.collectTierStats();
+        stepToWfi(reference, cold, retired -> { });
+        assertEquals(0, cold.compiledBlocks(), "compiled");
+        assertTrue(stats.coldInstructions() > 0, "no block was interpreted");
     }
 
     /** Steps both harts in lockstep to the program's wfi, failing at the first divergence. */

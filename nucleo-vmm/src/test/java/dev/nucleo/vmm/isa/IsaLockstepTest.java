@@ -17,25 +17,28 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Interpreter and translator in lockstep on each ISA program: two identical VMs, the
  * translator's hart runs one block, the interpreter's hart as many instructions, and after
- * every block the whole architectural state must agree. Blocks are compiled on their first
- * execution, so nearly all code runs translated. IRQ is left out: its timer interrupts
- * come from the host clock, at different instructions in the two VMs.
+ * every block the whole architectural state must agree. Each program runs twice: with blocks
+ * compiled on their first execution, so nearly all code runs translated, and with no block
+ * ever compiled, so all of it runs in the translator's cold interpreter. IRQ is left out: its
+ * timer interrupts come from the host clock, at different instructions in the two VMs.
  */
 class IsaLockstepTest {
     private static final long MAX_BLOCKS = 20_000_000;
 
-    static Stream<IsaProgram> programs() {
-        return Stream.of(IsaProgram.values()).filter(p -> p != IsaProgram.IRQ);
+    static Stream<Arguments> programs() {
+        return Stream.of(IsaProgram.values()).filter(p -> p != IsaProgram.IRQ)
+                .flatMap(p -> Stream.of(Arguments.of(p, true), Arguments.of(p, false)));
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}, compiled: {1}")
     @MethodSource("programs")
-    void translatorAgreesWithInterpreterAfterEveryBlock(IsaProgram program) throws VmConfigException {
+    void translatorAgreesWithInterpreterAfterEveryBlock(IsaProgram program, boolean compiled) throws VmConfigException {
         Path elf = RiscvToolchain.build(program);
         ByteArrayOutputStream referenceOut = new ByteArrayOutputStream();
         ByteArrayOutputStream translatedOut = new ByteArrayOutputStream();
@@ -44,7 +47,7 @@ class IsaLockstepTest {
             Hart translated = translatedVm.hart(0);
             reference.setEngine(Engine.INTERPRETER);
             translated.setEngine(Engine.TRANSLATOR);
-            translated.compileSynchronously(1);
+            translated.compileSynchronously(compiled ? 1 : Integer.MAX_VALUE);
             Lockstep lockstep = new Lockstep(reference, translated);
             long blocks = 0;
             while (!lockstep.finished()) {
@@ -57,7 +60,11 @@ class IsaLockstepTest {
                 }
             }
             assertEquals(text(referenceOut), text(translatedOut), program + ": console output");
-            assertNotEquals(0, translated.compiledBlocks(), program + ": nothing was compiled");
+            if (compiled) {
+                assertNotEquals(0, translated.compiledBlocks(), program + ": nothing was compiled");
+            } else {
+                assertEquals(0, translated.compiledBlocks(), program + ": compiled");
+            }
             if (program.selfChecking()) {
                 assertTrue(Outputs.lines(text(translatedOut)).contains(program.passLine()),
                         () -> program + " printed no " + program.passLine() + "\n" + Outputs.report(text(translatedOut)));
