@@ -10,6 +10,10 @@ import static dev.nucleo.cpu.Decode.*;
  * field on every run through two or three nested switches; a boot's cold blocks run about
  * 90 million instructions that way.
  *
+ * <p>The M extension's operations whose RISC-V results differ from Java's (division by zero,
+ * mulhsu) come from {@link TranslatedOps}, as in compiled blocks; {@code Hart.execute} keeps its
+ * own, so the lockstep tests still compare two implementations.
+ *
  * <p>Control is explicit: an instruction either goes on to the next one of the block or
  * leaves it (a branch taken, a jalr, the end). The hart's pc and instret are written only
  * where the block is left, before an instruction the {@link Hart} carries out itself, and
@@ -260,23 +264,22 @@ final class ColdCode {
                     case AND -> x[rd] = x[rs1] & x[rs2];
                     case MUL -> x[rd] = x[rs1] * x[rs2];
                     case MULH -> x[rd] = Math.multiplyHigh(x[rs1], x[rs2]);
-                    case MULHSU -> x[rd] = Math.multiplyHigh(x[rs1], x[rs2]) + (x[rs2] < 0 ? x[rs1] : 0);
+                    case MULHSU -> x[rd] = TranslatedOps.mulhsu(x[rs1], x[rs2]);
                     case MULHU -> x[rd] = Math.unsignedMultiplyHigh(x[rs1], x[rs2]);
-                    case DIV -> x[rd] = x[rs2] == 0 ? -1 : x[rs1] / x[rs2];         // MIN / -1 == MIN in Java too
-                    case DIVU -> x[rd] = x[rs2] == 0 ? -1 : Long.divideUnsigned(x[rs1], x[rs2]);
-                    case REM -> x[rd] = x[rs2] == 0 ? x[rs1] : x[rs1] % x[rs2];
-                    case REMU -> x[rd] = x[rs2] == 0 ? x[rs1] : Long.remainderUnsigned(x[rs1], x[rs2]);
+                    case DIV -> x[rd] = TranslatedOps.div(x[rs1], x[rs2]);
+                    case DIVU -> x[rd] = TranslatedOps.divu(x[rs1], x[rs2]);
+                    case REM -> x[rd] = TranslatedOps.rem(x[rs1], x[rs2]);
+                    case REMU -> x[rd] = TranslatedOps.remu(x[rs1], x[rs2]);
                     case ADDW -> x[rd] = (int) x[rs1] + (int) x[rs2];
                     case SUBW -> x[rd] = (int) x[rs1] - (int) x[rs2];
                     case SLLW -> x[rd] = (int) x[rs1] << x[rs2];
                     case SRLW -> x[rd] = (int) x[rs1] >>> x[rs2];
                     case SRAW -> x[rd] = (int) x[rs1] >> x[rs2];
                     case MULW -> x[rd] = (int) x[rs1] * (int) x[rs2];
-                    case DIVW -> x[rd] = (int) x[rs2] == 0 ? -1 : (int) x[rs1] / (int) x[rs2];
-                    case DIVUW -> x[rd] = (int) x[rs2] == 0 ? -1 : Integer.divideUnsigned((int) x[rs1], (int) x[rs2]);
-                    case REMW -> x[rd] = (int) x[rs2] == 0 ? (int) x[rs1] : (int) x[rs1] % (int) x[rs2];
-                    case REMUW -> x[rd] = (int) x[rs2] == 0 ? (int) x[rs1]
-                            : Integer.remainderUnsigned((int) x[rs1], (int) x[rs2]);
+                    case DIVW -> x[rd] = TranslatedOps.divw(x[rs1], x[rs2]);
+                    case DIVUW -> x[rd] = TranslatedOps.divuw(x[rs1], x[rs2]);
+                    case REMW -> x[rd] = TranslatedOps.remw(x[rs1], x[rs2]);
+                    case REMUW -> x[rd] = TranslatedOps.remuw(x[rs1], x[rs2]);
                     default -> throw new IllegalStateException("operation " + (word & 0xff));
                 }
             }

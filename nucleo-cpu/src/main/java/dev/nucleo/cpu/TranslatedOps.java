@@ -2,7 +2,8 @@ package dev.nucleo.cpu;
 
 /**
  * RV64M operations with RISC-V semantics that differ from the JVM's (division by zero,
- * mulhsu), called from translated code; HotSpot inlines them.
+ * mulhsu), called from translated code and the cold blocks' interpreter ({@link ColdCode});
+ * HotSpot inlines them.
  */
 final class TranslatedOps {
     private TranslatedOps() {
