@@ -7,7 +7,9 @@
       workload script run natively) as a stream. Every line "nucleo-bench: EVENT NAME ..."
       (begin, end, check) and the banner are timestamped on arrival (host monotonic clock,
       seconds since the start) together with the process's CPU time at that moment (user +
-      system of all its threads, from /proc/PID/stat) and appended to the results file as one
+      system of all its threads, from /proc/PID/stat) and that of its guest CPU threads alone
+      (Nucleo's harts, QEMU's vCPU threads: the engine's own work, without the time a hart
+      waits for a core behind the compilers), and appended to the results file as one
       tab-separated row; so is the exit. The console goes to FILE, stderr to FILE.stderr.
       Fails (status 1) on a timeout, a non-zero exit, a missing "done", or a failed check.
 
@@ -27,7 +29,9 @@ import subprocess
 import sys
 import time
 
-COLUMNS = ["tool", "run", "boot", "event", "name", "host_s", "guest_s", "cpu_s", "detail"]
+COLUMNS = ["tool", "run", "boot", "event", "name", "host_s", "guest_s", "cpu_s", "vcpu_s", "detail"]
+# The threads that run guest code: Nucleo's harts ("hart-0") and QEMU's TCG vCPUs ("CPU 0/TCG").
+VCPU_THREAD = re.compile(r"hart|CPU \d+/TCG")
 LINE = re.compile(rb"nucleo-bench: (begin|end|check|cpus|done)(?: (\S+))?(?: (.*))?")
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -62,6 +66,12 @@ def thread_cpu(pid):
     return out
 
 
+def vcpu_cpu(pid):
+    """User + system seconds of pid's guest CPU threads (VCPU_THREAD) so far; None without any."""
+    vcpus = [cpu for name, cpu in thread_cpu(pid).items() if VCPU_THREAD.match(name)]
+    return sum(vcpus) if vcpus else None
+
+
 def fmt(value):
     return "-" if value is None else f"{value:.3f}"
 
@@ -75,9 +85,9 @@ def run(args):
     problems = []
     done = False
 
-    def record(event, name, host, guest, cpu, detail=""):
+    def record(event, name, host, guest, cpu, detail="", vcpu=None):
         rows.append([args.tool, str(args.run), args.boot, event, name or "-", fmt(host),
-                     guest or "-", fmt(cpu), detail.replace("\t", " ")])
+                     guest or "-", fmt(cpu), fmt(vcpu), detail.replace("\t", " ")])
 
     with open(args.log, "wb") as log, open(args.log + ".stderr", "wb") as err, \
             open(os.devnull, "rb") as devnull:
@@ -104,6 +114,7 @@ def run(args):
             if not chunk:
                 break
             cpu = process_cpu(proc.pid)
+            vcpu = vcpu_cpu(proc.pid)
             log.write(chunk)
             log.flush()
             pending += chunk
@@ -112,7 +123,7 @@ def run(args):
                 line = line.rstrip(b"\r")
                 if not banner_seen and banner in line:
                     banner_seen = True
-                    record("banner", "boot", now, None, cpu)
+                    record("banner", "boot", now, None, cpu, vcpu=vcpu)
                 m = LINE.search(line)
                 if not m:
                     continue
@@ -127,7 +138,7 @@ def run(args):
                         after = thread_cpu(proc.pid)
                         used = sorted(((after[t] - before.get(t, 0), t) for t in after), reverse=True)
                         detail = ", ".join(f"{t} {100 * c / (now - then):.2f}%" for c, t in used[:5] if c > 0)
-                    record(event, name, now, (rest or "").split(" ")[0] or None, cpu, detail)
+                    record(event, name, now, (rest or "").split(" ")[0] or None, cpu, detail, vcpu)
                 elif event == "check":
                     record(event, name, now, None, cpu, rest or "")
                     if not (rest or "").startswith("ok"):
@@ -169,13 +180,19 @@ def number(value):
 
 
 def durations(rows):
-    """Metrics of one boot (or native run): seconds per workload, idle CPU in % of a core."""
+    """
+    Metrics of one boot (or native run): seconds per workload, idle CPU in % of a core, and as
+    "vcpu:NAME" the CPU seconds the guest CPU threads used in each (the boot: up to the banner).
+    """
     out = {}
     begins = {}
     for row in rows:
         event, name, host = row["event"], row["name"], number(row["host_s"])
         if event == "banner":
-            out["boot" if row["boot"] != "2cpu" else "boot-2cpu"] = host
+            boot = "boot" if row["boot"] != "2cpu" else "boot-2cpu"
+            out[boot] = host
+            if number(row.get("vcpu_s")) is not None:
+                out[f"vcpu:{boot}"] = number(row["vcpu_s"])
         elif event == "begin":
             begins[name] = row
         elif event == "end" and name in begins:
@@ -186,6 +203,9 @@ def durations(rows):
                     out[f"idle-{row['boot']}"] = 100 * (cpu_b - cpu_a) / (host - number(begin["host_s"]))
             else:
                 out[name] = host - number(begin["host_s"])
+                vcpu_a, vcpu_b = number(begin.get("vcpu_s")), number(row.get("vcpu_s"))
+                if vcpu_a is not None and vcpu_b is not None:
+                    out[f"vcpu:{name}"] = vcpu_b - vcpu_a
                 guest_a, guest_b = number(begin["guest_s"]), number(row["guest_s"])
                 if guest_a is not None and guest_b is not None:
                     out[f"guest:{name}"] = guest_b - guest_a
@@ -263,6 +283,19 @@ def summary(args):
         h, _ = median("native", w)
         base_cells = f" {fmt2(b)} | {ratio(w, n, b)} |" if base else ""
         print(f"| {label} | {fmt2(n)} |{base_cells} {fmt2(q)} | {ratio(w, n, q)} | {fmt2(h)} |")
+    vcpu_rows = [(w, label) for w, label in shown if any(f"vcpu:{w}" in m for m in runs.values())]
+    if vcpu_rows:
+        print()
+        print("CPU time of the guest CPU threads alone (Nucleo's harts, QEMU's vCPU threads), medians:")
+        print()
+        print("| seconds | Nucleo |" + (" base build | Nucleo / base |" if base else "") + " QEMU | Nucleo / QEMU |")
+        print("|---|---:|" + ("---:|---:|" if base else "") + "---:|---:|")
+        for w, label in vcpu_rows:
+            n, _ = median("nucleo", f"vcpu:{w}")
+            b, _ = median("base", f"vcpu:{w}")
+            q, _ = median("qemu", f"vcpu:{w}")
+            base_cells = f" {fmt2(b)} | {ratio(w, n, b)} |" if base else ""
+            print(f"| {w} | {fmt2(n)} |{base_cells} {fmt2(q)} | {ratio(w, n, q)} |")
     guest_checks = []
     for w, _ in shown:
         for tool in ("nucleo", "base", "qemu"):
