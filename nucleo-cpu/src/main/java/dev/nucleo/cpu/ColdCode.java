@@ -2,6 +2,8 @@ package dev.nucleo.cpu;
 
 import static dev.nucleo.cpu.Decode.*;
 
+import jdk.internal.misc.Unsafe;
+
 /**
  * A block's instructions decoded once more for the interpreter that runs the block while it
  * is cold (its first thousand runs or so): each instruction becomes one operation number with
@@ -39,6 +41,10 @@ final class ColdCode {
     private static final int ADDW = 53, SUBW = 54, SLLW = 55, SRLW = 56, SRAW = 57;
     private static final int MULW = 58, DIVW = 59, DIVUW = 60, REMW = 61, REMUW = 62;
     private static final int MV = 63;           // addi rd, rs1, 0
+    /** Bytes each load (LB..LWU) and store (SB..SD) accesses. */
+    private static final int[] LOAD_SIZE = {1, 2, 4, 8, 1, 2, 4};
+    private static final int[] STORE_SIZE = {1, 2, 4, 8};
+    private static final Unsafe UNSAFE = HotMemory.unsafe();
 
     private ColdCode() {
     }
@@ -148,140 +154,30 @@ final class ColdCode {
     /**
      * Runs the block from its first instruction until control leaves it or a store changes its
      * code; leaves hart.pc and hart.instret as the interpreter would; returns the instructions run.
+     * The instructions that need no call run in {@link #runWithoutCalls}; the others (a load or
+     * store the fast TLB misses, an instruction handed to the hart) one at a time in
+     * {@link #runWithCalls}.
      */
     static int run(Hart hart, Block block) {
         long[] code = block.cold;
-        long[] x = hart.x;
-        Mmu mmu = hart.mmu;
-        long before = hart.instret;
         int n = code.length / 2 - 1;
+        long before = hart.instret;
         int i = 0;
         try {
-            for (; i < n; i++) {
-                int word = (int) code[2 * i];
-                long operand = code[2 * i + 1];
-                int rd = (word >>> 8) & 31;
-                int rs1 = (word >>> 13) & 31;
-                int rs2 = (word >>> 18) & 31;
-                switch (word & 0xff) {
-                    case NOP -> { }
-                    case BY_HART -> {
-                        hart.pc = block.pcs[i];
-                        hart.instret = before + i;
-                        int inst = block.instructions[i];
-                        hart.executeDecoded(inst, block.lengths[i] == 4 ? inst : block.encoding(i, block.pcs[i]),
-                                block.lengths[i]);
-                        if (!block.valid) {
-                            return leave(hart, before, i, hart.pc);
-                        }
-                    }
-                    case CONSTANT -> x[rd] = operand;
-                    case JAL -> {
-                        if (rd != 0) {
-                            x[rd] = operand;
-                        }
-                    }
-                    case JALR -> {
-                        long target = (x[rs1] + operand) & ~1L;
-                        if (rd != 0) {
-                            x[rd] = code[2 * n + 1];
-                        }
-                        return leave(hart, before, i, target);
-                    }
-                    case BEQ -> {
-                        if (x[rs1] == x[rs2]) {
-                            return leave(hart, before, i, operand);
-                        }
-                    }
-                    case BNE -> {
-                        if (x[rs1] != x[rs2]) {
-                            return leave(hart, before, i, operand);
-                        }
-                    }
-                    case BLT -> {
-                        if (x[rs1] < x[rs2]) {
-                            return leave(hart, before, i, operand);
-                        }
-                    }
-                    case BGE -> {
-                        if (x[rs1] >= x[rs2]) {
-                            return leave(hart, before, i, operand);
-                        }
-                    }
-                    case BLTU -> {
-                        if (Long.compareUnsigned(x[rs1], x[rs2]) < 0) {
-                            return leave(hart, before, i, operand);
-                        }
-                    }
-                    case BGEU -> {
-                        if (Long.compareUnsigned(x[rs1], x[rs2]) >= 0) {
-                            return leave(hart, before, i, operand);
-                        }
-                    }
-                    case LB -> load(x, rd, mmu.load8(x[rs1] + operand));
-                    case LH -> load(x, rd, mmu.load16(x[rs1] + operand));
-                    case LW -> load(x, rd, mmu.load32(x[rs1] + operand));
-                    case LD -> load(x, rd, mmu.load64(x[rs1] + operand));
-                    case LBU -> load(x, rd, mmu.load8(x[rs1] + operand) & 0xffL);
-                    case LHU -> load(x, rd, mmu.load16(x[rs1] + operand) & 0xffffL);
-                    case LWU -> load(x, rd, mmu.load32(x[rs1] + operand) & 0xffff_ffffL);
-                    case SB, SH, SW, SD -> {
-                        long address = x[rs1] + operand;
-                        long value = x[rs2];
-                        switch (word & 0xff) {
-                            case SB -> mmu.store8(address, value);
-                            case SH -> mmu.store16(address, value);
-                            case SW -> mmu.store32(address, value);
-                            default -> mmu.store64(address, value);
-                        }
-                        if (!block.valid) {                 // it wrote this block's code
-                            return leave(hart, before, i, block.pcs[i] + block.lengths[i]);
-                        }
-                    }
-                    case MV -> x[rd] = x[rs1];
-                    case ADDI -> x[rd] = x[rs1] + operand;
-                    case SLTI -> x[rd] = x[rs1] < operand ? 1 : 0;
-                    case SLTIU -> x[rd] = Long.compareUnsigned(x[rs1], operand) < 0 ? 1 : 0;
-                    case XORI -> x[rd] = x[rs1] ^ operand;
-                    case ORI -> x[rd] = x[rs1] | operand;
-                    case ANDI -> x[rd] = x[rs1] & operand;
-                    case SLLI -> x[rd] = x[rs1] << operand;
-                    case SRLI -> x[rd] = x[rs1] >>> operand;
-                    case SRAI -> x[rd] = x[rs1] >> operand;
-                    case ADDIW -> x[rd] = (int) (x[rs1] + operand);
-                    case SLLIW -> x[rd] = (int) x[rs1] << operand;
-                    case SRLIW -> x[rd] = (int) x[rs1] >>> operand;
-                    case SRAIW -> x[rd] = (int) x[rs1] >> operand;
-                    case ADD -> x[rd] = x[rs1] + x[rs2];
-                    case SUB -> x[rd] = x[rs1] - x[rs2];
-                    case SLL -> x[rd] = x[rs1] << x[rs2];
-                    case SLT -> x[rd] = x[rs1] < x[rs2] ? 1 : 0;
-                    case SLTU -> x[rd] = Long.compareUnsigned(x[rs1], x[rs2]) < 0 ? 1 : 0;
-                    case XOR -> x[rd] = x[rs1] ^ x[rs2];
-                    case SRL -> x[rd] = x[rs1] >>> x[rs2];
-                    case SRA -> x[rd] = x[rs1] >> x[rs2];
-                    case OR -> x[rd] = x[rs1] | x[rs2];
-                    case AND -> x[rd] = x[rs1] & x[rs2];
-                    case MUL -> x[rd] = x[rs1] * x[rs2];
-                    case MULH -> x[rd] = Math.multiplyHigh(x[rs1], x[rs2]);
-                    case MULHSU -> x[rd] = TranslatedOps.mulhsu(x[rs1], x[rs2]);
-                    case MULHU -> x[rd] = Math.unsignedMultiplyHigh(x[rs1], x[rs2]);
-                    case DIV -> x[rd] = TranslatedOps.div(x[rs1], x[rs2]);
-                    case DIVU -> x[rd] = TranslatedOps.divu(x[rs1], x[rs2]);
-                    case REM -> x[rd] = TranslatedOps.rem(x[rs1], x[rs2]);
-                    case REMU -> x[rd] = TranslatedOps.remu(x[rs1], x[rs2]);
-                    case ADDW -> x[rd] = (int) x[rs1] + (int) x[rs2];
-                    case SUBW -> x[rd] = (int) x[rs1] - (int) x[rs2];
-                    case SLLW -> x[rd] = (int) x[rs1] << x[rs2];
-                    case SRLW -> x[rd] = (int) x[rs1] >>> x[rs2];
-                    case SRAW -> x[rd] = (int) x[rs1] >> x[rs2];
-                    case MULW -> x[rd] = (int) x[rs1] * (int) x[rs2];
-                    case DIVW -> x[rd] = TranslatedOps.divw(x[rs1], x[rs2]);
-                    case DIVUW -> x[rd] = TranslatedOps.divuw(x[rs1], x[rs2]);
-                    case REMW -> x[rd] = TranslatedOps.remw(x[rs1], x[rs2]);
-                    case REMUW -> x[rd] = TranslatedOps.remuw(x[rs1], x[rs2]);
-                    default -> throw new IllegalStateException("operation " + (word & 0xff));
+            while (true) {
+                int stop = runWithoutCalls(hart, code, n, i, before);
+                if (stop < 0) {
+                    return -stop;                   // control left the block
                 }
+                i = stop;
+                if (i == n) {
+                    break;
+                }
+                int left = runWithCalls(hart, block, code, n, i, before);
+                if (left > 0) {
+                    return left;
+                }
+                i++;
             }
         } catch (Trap t) {
             hart.pc = block.pcs[i];                 // the instruction that trapped, not retired
@@ -291,6 +187,213 @@ final class ColdCode {
         hart.pc = code[2 * n];
         hart.instret = before + n;
         return n;
+    }
+
+    /**
+     * Runs the block's instructions from i on as long as none needs a call: integer operations,
+     * branches, jumps, and loads and stores that hit the MMU's fast TLB (the same test and RAM
+     * access as {@link Mmu#load64}'s fast path and {@link HotMemory}'s; a store entry never
+     * names a page holding translated code, so no such store can change this block). Returns
+     * the index of the first instruction left to {@link #runWithCalls} (n: the block's end),
+     * or, if control left the block, minus the instructions run, with hart.pc and instret set.
+     *
+     * <p>Kept apart from the calls on purpose: HotSpot's compiled code keeps no value in a
+     * register across a call, and with the calls in the same loop C2 spilled and reloaded this
+     * loop's state at every instruction. It is too large for C2 to inline into {@link #run}.
+     */
+    private static int runWithoutCalls(Hart hart, long[] code, int n, int i, long before) {
+        long[] x = hart.x;
+        Mmu mmu = hart.mmu;
+        long[] readTag = mmu.readTag;
+        long[] readOffset = mmu.readOffset;
+        long[] writeTag = mmu.writeTag;
+        long[] writeOffset = mmu.writeOffset;
+        long context = mmu.dataContext;
+        long ram = mmu.ramAddress();
+        for (; i < n; i++) {
+            int word = (int) code[2 * i];
+            long operand = code[2 * i + 1];
+            int rd = (word >>> 8) & 31;
+            int rs1 = (word >>> 13) & 31;
+            int rs2 = (word >>> 18) & 31;
+            int op = word & 0xff;
+            if (op >= LB && op <= SD) {
+                long va = x[rs1] + operand;
+                int slot = (int) (va >>> 12) & Mmu.TLB_MASK;
+                if (op <= LWU) {
+                    if (readTag[slot] != ((va + LOAD_SIZE[op - LB] - 1) >>> 12 | context)) {
+                        return i;
+                    }
+                    long address = ram + readOffset[slot] + (va & 0xfff);
+                    long value = switch (op) {
+                        case LB -> UNSAFE.getByte(null, address);
+                        case LH -> UNSAFE.getShortUnaligned(null, address);
+                        case LW -> UNSAFE.getIntUnaligned(null, address);
+                        case LD -> UNSAFE.getLongUnaligned(null, address);
+                        case LBU -> UNSAFE.getByte(null, address) & 0xffL;
+                        case LHU -> UNSAFE.getShortUnaligned(null, address) & 0xffffL;
+                        default -> UNSAFE.getIntUnaligned(null, address) & 0xffff_ffffL;
+                    };
+                    load(x, rd, value);
+                } else {
+                    if (writeTag[slot] != ((va + STORE_SIZE[op - SB] - 1) >>> 12 | context)) {
+                        return i;
+                    }
+                    long address = ram + writeOffset[slot] + (va & 0xfff);
+                    long value = x[rs2];
+                    switch (op) {
+                        case SB -> UNSAFE.putByte(null, address, (byte) value);
+                        case SH -> UNSAFE.putShortUnaligned(null, address, (short) value);
+                        case SW -> UNSAFE.putIntUnaligned(null, address, (int) value);
+                        default -> UNSAFE.putLongUnaligned(null, address, value);
+                    }
+                }
+                continue;
+            }
+            switch (op) {
+                case NOP -> { }
+                case BY_HART -> {
+                    return i;
+                }
+                case CONSTANT -> x[rd] = operand;
+                case JAL -> {
+                    if (rd != 0) {
+                        x[rd] = operand;
+                    }
+                }
+                case JALR -> {
+                    long target = (x[rs1] + operand) & ~1L;
+                    if (rd != 0) {
+                        x[rd] = code[2 * n + 1];
+                    }
+                    return -leave(hart, before, i, target);
+                }
+                case BEQ -> {
+                    if (x[rs1] == x[rs2]) {
+                        return -leave(hart, before, i, operand);
+                    }
+                }
+                case BNE -> {
+                    if (x[rs1] != x[rs2]) {
+                        return -leave(hart, before, i, operand);
+                    }
+                }
+                case BLT -> {
+                    if (x[rs1] < x[rs2]) {
+                        return -leave(hart, before, i, operand);
+                    }
+                }
+                case BGE -> {
+                    if (x[rs1] >= x[rs2]) {
+                        return -leave(hart, before, i, operand);
+                    }
+                }
+                case BLTU -> {
+                    if (Long.compareUnsigned(x[rs1], x[rs2]) < 0) {
+                        return -leave(hart, before, i, operand);
+                    }
+                }
+                case BGEU -> {
+                    if (Long.compareUnsigned(x[rs1], x[rs2]) >= 0) {
+                        return -leave(hart, before, i, operand);
+                    }
+                }
+                case MV -> x[rd] = x[rs1];
+                case ADDI -> x[rd] = x[rs1] + operand;
+                case SLTI -> x[rd] = x[rs1] < operand ? 1 : 0;
+                case SLTIU -> x[rd] = Long.compareUnsigned(x[rs1], operand) < 0 ? 1 : 0;
+                case XORI -> x[rd] = x[rs1] ^ operand;
+                case ORI -> x[rd] = x[rs1] | operand;
+                case ANDI -> x[rd] = x[rs1] & operand;
+                case SLLI -> x[rd] = x[rs1] << operand;
+                case SRLI -> x[rd] = x[rs1] >>> operand;
+                case SRAI -> x[rd] = x[rs1] >> operand;
+                case ADDIW -> x[rd] = (int) (x[rs1] + operand);
+                case SLLIW -> x[rd] = (int) x[rs1] << operand;
+                case SRLIW -> x[rd] = (int) x[rs1] >>> operand;
+                case SRAIW -> x[rd] = (int) x[rs1] >> operand;
+                case ADD -> x[rd] = x[rs1] + x[rs2];
+                case SUB -> x[rd] = x[rs1] - x[rs2];
+                case SLL -> x[rd] = x[rs1] << x[rs2];
+                case SLT -> x[rd] = x[rs1] < x[rs2] ? 1 : 0;
+                case SLTU -> x[rd] = Long.compareUnsigned(x[rs1], x[rs2]) < 0 ? 1 : 0;
+                case XOR -> x[rd] = x[rs1] ^ x[rs2];
+                case SRL -> x[rd] = x[rs1] >>> x[rs2];
+                case SRA -> x[rd] = x[rs1] >> x[rs2];
+                case OR -> x[rd] = x[rs1] | x[rs2];
+                case AND -> x[rd] = x[rs1] & x[rs2];
+                case MUL -> x[rd] = x[rs1] * x[rs2];
+                case MULH -> x[rd] = Math.multiplyHigh(x[rs1], x[rs2]);
+                case MULHSU -> x[rd] = TranslatedOps.mulhsu(x[rs1], x[rs2]);
+                case MULHU -> x[rd] = Math.unsignedMultiplyHigh(x[rs1], x[rs2]);
+                case DIV -> x[rd] = TranslatedOps.div(x[rs1], x[rs2]);
+                case DIVU -> x[rd] = TranslatedOps.divu(x[rs1], x[rs2]);
+                case REM -> x[rd] = TranslatedOps.rem(x[rs1], x[rs2]);
+                case REMU -> x[rd] = TranslatedOps.remu(x[rs1], x[rs2]);
+                case ADDW -> x[rd] = (int) x[rs1] + (int) x[rs2];
+                case SUBW -> x[rd] = (int) x[rs1] - (int) x[rs2];
+                case SLLW -> x[rd] = (int) x[rs1] << x[rs2];
+                case SRLW -> x[rd] = (int) x[rs1] >>> x[rs2];
+                case SRAW -> x[rd] = (int) x[rs1] >> x[rs2];
+                case MULW -> x[rd] = (int) x[rs1] * (int) x[rs2];
+                case DIVW -> x[rd] = TranslatedOps.divw(x[rs1], x[rs2]);
+                case DIVUW -> x[rd] = TranslatedOps.divuw(x[rs1], x[rs2]);
+                case REMW -> x[rd] = TranslatedOps.remw(x[rs1], x[rs2]);
+                case REMUW -> x[rd] = TranslatedOps.remuw(x[rs1], x[rs2]);
+                default -> throw new IllegalStateException("operation " + op);
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Runs instruction i, which {@link #runWithoutCalls} left: a load or store through the MMU's
+     * full path (which may trap, or find that the store wrote this block's code), or an
+     * instruction handed to the hart. Returns 0 to go on with the block, else the instructions
+     * run when control leaves it (hart.pc and instret then set).
+     */
+    private static int runWithCalls(Hart hart, Block block, long[] code, int n, int i, long before) {
+        long[] x = hart.x;
+        Mmu mmu = hart.mmu;
+        int word = (int) code[2 * i];
+        long operand = code[2 * i + 1];
+        int rd = (word >>> 8) & 31;
+        int rs1 = (word >>> 13) & 31;
+        int rs2 = (word >>> 18) & 31;
+        switch (word & 0xff) {
+            case BY_HART -> {
+                hart.pc = block.pcs[i];
+                hart.instret = before + i;
+                int inst = block.instructions[i];
+                hart.executeDecoded(inst, block.lengths[i] == 4 ? inst : block.encoding(i, block.pcs[i]),
+                        block.lengths[i]);
+                if (!block.valid) {
+                    return leave(hart, before, i, hart.pc);
+                }
+            }
+            case LB -> load(x, rd, mmu.load8(x[rs1] + operand));
+            case LH -> load(x, rd, mmu.load16(x[rs1] + operand));
+            case LW -> load(x, rd, mmu.load32(x[rs1] + operand));
+            case LD -> load(x, rd, mmu.load64(x[rs1] + operand));
+            case LBU -> load(x, rd, mmu.load8(x[rs1] + operand) & 0xffL);
+            case LHU -> load(x, rd, mmu.load16(x[rs1] + operand) & 0xffffL);
+            case LWU -> load(x, rd, mmu.load32(x[rs1] + operand) & 0xffff_ffffL);
+            case SB, SH, SW, SD -> {
+                long address = x[rs1] + operand;
+                long value = x[rs2];
+                switch (word & 0xff) {
+                    case SB -> mmu.store8(address, value);
+                    case SH -> mmu.store16(address, value);
+                    case SW -> mmu.store32(address, value);
+                    default -> mmu.store64(address, value);
+                }
+                if (!block.valid) {                 // it wrote this block's code
+                    return leave(hart, before, i, block.pcs[i] + block.lengths[i]);
+                }
+            }
+            default -> throw new IllegalStateException("operation " + (word & 0xff) + " needs no call");
+        }
+        return 0;
     }
 
     /** Control leaves the block after instruction i, for target. */
