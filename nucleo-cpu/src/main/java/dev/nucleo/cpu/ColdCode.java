@@ -173,7 +173,7 @@ final class ColdCode {
                 if (i == n) {
                     break;
                 }
-                int left = runWithCalls(hart, block, code, n, i, before);
+                int left = runWithCalls(hart, block, code, i, before);
                 if (left > 0) {
                     return left;
                 }
@@ -191,8 +191,8 @@ final class ColdCode {
 
     /**
      * Runs the block's instructions from i on as long as none needs a call: integer operations,
-     * branches, jumps, and loads and stores that hit the MMU's fast TLB (the same test and RAM
-     * access as {@link Mmu#load64}'s fast path and {@link HotMemory}'s; a store entry never
+     * branches, jumps, and loads and stores that hit the MMU's fast TLB ({@link HotMemory}'s test
+     * and RAM access, as in hot blocks; a store entry never
      * names a page holding translated code, so no such store can change this block). Returns
      * the index of the first instruction left to {@link #runWithCalls} (n: the block's end),
      * or, if control left the block, minus the instructions run, with hart.pc and instret set.
@@ -219,12 +219,11 @@ final class ColdCode {
             int op = word & 0xff;
             if (op >= LB && op <= SD) {
                 long va = x[rs1] + operand;
-                int slot = (int) (va >>> 12) & Mmu.TLB_MASK;
                 if (op <= LWU) {
-                    if (readTag[slot] != ((va + LOAD_SIZE[op - LB] - 1) >>> 12 | context)) {
+                    if (!HotMemory.hit(readTag, va, LOAD_SIZE[op - LB], context)) {
                         return i;
                     }
-                    long address = ram + readOffset[slot] + (va & 0xfff);
+                    long address = ram + HotMemory.offset(readOffset, va);
                     long value = switch (op) {
                         case LB -> UNSAFE.getByte(null, address);
                         case LH -> UNSAFE.getShortUnaligned(null, address);
@@ -236,10 +235,10 @@ final class ColdCode {
                     };
                     load(x, rd, value);
                 } else {
-                    if (writeTag[slot] != ((va + STORE_SIZE[op - SB] - 1) >>> 12 | context)) {
+                    if (!HotMemory.hit(writeTag, va, STORE_SIZE[op - SB], context)) {
                         return i;
                     }
-                    long address = ram + writeOffset[slot] + (va & 0xfff);
+                    long address = ram + HotMemory.offset(writeOffset, va);
                     long value = x[rs2];
                     switch (op) {
                         case SB -> UNSAFE.putByte(null, address, (byte) value);
@@ -352,7 +351,7 @@ final class ColdCode {
      * instruction handed to the hart. Returns 0 to go on with the block, else the instructions
      * run when control leaves it (hart.pc and instret then set).
      */
-    private static int runWithCalls(Hart hart, Block block, long[] code, int n, int i, long before) {
+    private static int runWithCalls(Hart hart, Block block, long[] code, int i, long before) {
         long[] x = hart.x;
         Mmu mmu = hart.mmu;
         int word = (int) code[2 * i];

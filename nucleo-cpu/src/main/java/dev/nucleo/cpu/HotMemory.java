@@ -55,12 +55,16 @@ final class HotMemory {
         return ram.address();
     }
 
-    /** The fast-TLB slot of va's page, if it maps the page of an access of size bytes in context. */
-    private static boolean hit(long[] tags, long va, int size, long context) {
+    /**
+     * The fast-TLB slot of va's page, if it maps the page of an access of size bytes in context
+     * (also the cold interpreter's test, {@link ColdCode}).
+     */
+    static boolean hit(long[] tags, long va, int size, long context) {
         return tags[(int) (va >>> 12) & Mmu.TLB_MASK] == ((va + size - 1) >>> 12 | context);
     }
 
-    private static long offset(long[] offsets, long va) {
+    /** Where in RAM va is, by its fast-TLB slot (which {@link #hit} has just matched). */
+    static long offset(long[] offsets, long va) {
         return offsets[(int) (va >>> 12) & Mmu.TLB_MASK] + (va & 0xfff);
     }
 
