@@ -114,7 +114,6 @@ def run(args):
             if not chunk:
                 break
             cpu = process_cpu(proc.pid)
-            vcpu = vcpu_cpu(proc.pid)
             log.write(chunk)
             log.flush()
             pending += chunk
@@ -123,7 +122,7 @@ def run(args):
                 line = line.rstrip(b"\r")
                 if not banner_seen and banner in line:
                     banner_seen = True
-                    record("banner", "boot", now, None, cpu, vcpu=vcpu)
+                    record("banner", "boot", now, None, cpu, vcpu=vcpu_cpu(proc.pid))
                 m = LINE.search(line)
                 if not m:
                     continue
@@ -138,7 +137,7 @@ def run(args):
                         after = thread_cpu(proc.pid)
                         used = sorted(((after[t] - before.get(t, 0), t) for t in after), reverse=True)
                         detail = ", ".join(f"{t} {100 * c / (now - then):.2f}%" for c, t in used[:5] if c > 0)
-                    record(event, name, now, (rest or "").split(" ")[0] or None, cpu, detail, vcpu)
+                    record(event, name, now, (rest or "").split(" ")[0] or None, cpu, detail, vcpu_cpu(proc.pid))
                 elif event == "check":
                     record(event, name, now, None, cpu, rest or "")
                     if not (rest or "").startswith("ok"):
